@@ -1,0 +1,23 @@
+#!/usr/bin/env node
+/**
+ * local-analytics-engine serve | simulate
+ */
+import { configFromEnv, startLocalAe } from './server.ts';
+
+const [command = 'serve', ...args] = process.argv.slice(2);
+
+if (command === 'serve') {
+  const config = configFromEnv();
+  const ae = await startLocalAe(config);
+  console.log(`local Analytics Engine on ${ae.url} (data in ${config.dataDir})`);
+  console.log(`  SQL API: ${ae.url}/client/v4/accounts/${config.accountId}/analytics_engine/sql`);
+  const stop = () => void ae.close().then(() => process.exit(0));
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+} else if (command === 'simulate') {
+  const { runSimulatorCli } = await import('./simulator.ts');
+  await runSimulatorCli(args);
+} else {
+  console.error(`unknown command ${command}; use serve or simulate`);
+  process.exit(2);
+}

@@ -1,0 +1,208 @@
+/**
+ * The local Analytics Engine's HTTP face: AE's SQL API at Cloudflare's path, and a batch write
+ * endpoint that the Worker entrypoint and the simulator write through.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { resolve } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { PointError, toRows } from './points.ts';
+import { authorized, runSql, type SqlApiConfig } from './sql-api.ts';
+import { isDatasetName, Store, type Row } from './store.ts';
+import { DATASETS } from '@usage-lens/worker/schema';
+
+export interface LocalAeConfig extends SqlApiConfig {
+  host: string;
+  port: number;
+  dataDir: string;
+  /** Datasets created at start, so a query before the first write finds an empty table. */
+  datasets: string[];
+  maxBodyBytes: number;
+}
+
+const here = import.meta.dirname;
+
+export function configFromEnv(env: NodeJS.ProcessEnv = process.env): LocalAeConfig {
+  const int = (name: string, fallback: number) => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a whole number, got ${raw}`);
+    return value;
+  };
+  return {
+    host: env.LOCAL_AE_HOST ?? '127.0.0.1',
+    port: int('LOCAL_AE_PORT', 8788),
+    dataDir: resolve(env.LOCAL_AE_DATA_DIR ?? resolve(here, '..', '.data')),
+    accountId: env.LOCAL_AE_ACCOUNT_ID ?? 'local-account',
+    token: env.LOCAL_AE_TOKEN ?? 'local-dev-token',
+    datasets: (env.LOCAL_AE_DATASETS ?? Object.values(DATASETS).join(','))
+      .split(',')
+      .map((d) => d.trim())
+      .filter(Boolean),
+    timeoutSeconds: int('LOCAL_AE_QUERY_TIMEOUT', 60),
+    maxResultRows: int('LOCAL_AE_MAX_RESULT_ROWS', 1_000_000),
+    maxBodyBytes: int('LOCAL_AE_MAX_BODY_BYTES', 64 * 1024 * 1024),
+  };
+}
+
+/**
+ * Coalesces concurrent writes: while one INSERT runs, arriving batches queue and go in the next
+ * one. Each caller's promise settles when its rows are on disk.
+ */
+class GroupCommit {
+  private pending = new Map<string, { rows: Row[]; waiters: { ok: () => void; fail: (e: unknown) => void }[] }>();
+  private draining = false;
+
+  private readonly store: Store;
+
+  constructor(store: Store) {
+    this.store = store;
+  }
+
+  write(dataset: string, rows: Row[]): Promise<void> {
+    return new Promise((ok, fail) => {
+      const entry = this.pending.get(dataset) ?? { rows: [], waiters: [] };
+      for (const row of rows) entry.rows.push(row);
+      entry.waiters.push({ ok, fail });
+      this.pending.set(dataset, entry);
+      if (!this.draining) void this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    this.draining = true;
+    while (this.pending.size > 0) {
+      const batch = this.pending;
+      this.pending = new Map();
+      for (const [dataset, { rows, waiters }] of batch) {
+        try {
+          await this.store.insert(dataset, rows);
+          for (const w of waiters) w.ok();
+        } catch (error) {
+          for (const w of waiters) w.fail(error);
+        }
+      }
+    }
+    this.draining = false;
+  }
+}
+
+class HttpError extends Error {
+  readonly status: number;
+  readonly body: Record<string, unknown>;
+  constructor(status: number, body: Record<string, unknown>) {
+    super(String(body.error));
+    this.status = status;
+    this.body = body;
+  }
+}
+
+async function readBody(req: IncomingMessage, limit: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) throw new HttpError(413, { error: `body is larger than ${limit} bytes` });
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function send(res: ServerResponse, status: number, contentType: string, body: string): void {
+  res.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+const json = (res: ServerResponse, status: number, body: unknown) =>
+  send(res, status, 'application/json', JSON.stringify(body));
+
+const SQL_PATH = /^\/client\/v4\/accounts\/([^/]+)\/analytics_engine\/sql\/?$/;
+const WRITE_PATH = /^\/datasets\/([^/]+)\/points\/?$/;
+
+export interface LocalAe {
+  url: string;
+  store: Store;
+  server: Server;
+  close(): Promise<void>;
+}
+
+export async function startLocalAe(config: LocalAeConfig): Promise<LocalAe> {
+  const store = new Store(config.dataDir);
+  for (const dataset of config.datasets) await store.ensureDataset(dataset);
+  const writer = new GroupCommit(store);
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://local');
+    const sqlPath = SQL_PATH.exec(url.pathname);
+    if (sqlPath) {
+      if (req.method !== 'POST' && req.method !== 'GET') {
+        return send(res, 405, 'text/plain', 'Method not allowed');
+      }
+      if (!authorized(config, decodeURIComponent(sqlPath[1]), req.headers.authorization)) {
+        return send(res, 403, 'text/plain; charset=utf-8', 'Authorization error');
+      }
+      const sql = req.method === 'GET' ? (url.searchParams.get('query') ?? '') : await readBody(req, config.maxBodyBytes);
+      const answer = await runSql(store, config, sql);
+      return send(res, answer.status, answer.contentType, answer.body);
+    }
+
+    const writePath = WRITE_PATH.exec(url.pathname);
+    if (writePath) {
+      if (req.method !== 'POST') return json(res, 405, { error: 'use POST' });
+      const dataset = decodeURIComponent(writePath[1]);
+      if (!isDatasetName(dataset)) {
+        return json(res, 400, { error: 'dataset: letters, digits and _ only, at most 64', field: 'dataset' });
+      }
+      let body: unknown;
+      try {
+        body = JSON.parse(await readBody(req, config.maxBodyBytes));
+      } catch (error) {
+        if (error instanceof HttpError) throw error;
+        return json(res, 400, { error: 'body: not valid JSON', field: 'body' });
+      }
+      const points = (body as { points?: unknown } | null)?.points;
+      try {
+        const rows = toRows(dataset, points);
+        await writer.write(dataset, rows);
+        return json(res, 200, { written: rows.length, dataset });
+      } catch (error) {
+        if (error instanceof PointError) {
+          return json(res, 400, { error: error.message, point: error.point, field: error.field });
+        }
+        throw error;
+      }
+    }
+
+    if (url.pathname === '/health') {
+      return json(res, 200, { ok: true, datasets: [...store.datasets()].sort() });
+    }
+    return json(res, 404, { error: `no route for ${req.method} ${url.pathname}` });
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      if (error instanceof HttpError) return json(res, error.status, error.body);
+      console.error('local-analytics-engine: request failed', error);
+      if (!res.headersSent) json(res, 500, { error: 'internal error' });
+    });
+  });
+  await new Promise<void>((ok, fail) => {
+    server.once('error', fail);
+    server.listen(config.port, config.host, () => ok());
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
+  return {
+    url: `http://${host}:${port}`,
+    store,
+    server,
+    close: () =>
+      new Promise<void>((ok) => {
+        server.close(() => {
+          store.close();
+          ok();
+        });
+        server.closeAllConnections();
+      }),
+  };
+}

@@ -1,0 +1,100 @@
+/**
+ * AE's SQL API over the local store: bearer check, the dialect check, ClickHouse, and the answer in
+ * the shape Cloudflare sends (JSON with meta/data/rows, JSONEachRow, TabSeparated; errors as text).
+ */
+import { timingSafeEqual } from 'node:crypto';
+import { parseQuery, SqlApiError, type OutputFormat } from './dialect.ts';
+import type { Store } from './store.ts';
+
+export interface SqlApiConfig {
+  accountId: string;
+  token: string;
+  timeoutSeconds: number;
+  maxResultRows: number;
+}
+
+export interface SqlAnswer {
+  status: number;
+  contentType: string;
+  body: string;
+}
+
+const CONTENT_TYPES: Record<OutputFormat, string> = {
+  JSON: 'application/json',
+  JSONEachRow: 'application/x-ndjson',
+  TabSeparated: 'text/tab-separated-values; charset=utf-8',
+};
+
+const text = (status: number, body: string): SqlAnswer => ({
+  status,
+  contentType: 'text/plain; charset=utf-8',
+  body,
+});
+
+function sameSecret(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+export function authorized(config: SqlApiConfig, account: string, header: string | undefined): boolean {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
+  return match !== null && sameSecret(match[1], config.token) && sameSecret(account, config.accountId);
+}
+
+/** ClickHouse error codes worth telling apart; the rest are an invalid query. */
+const TIMEOUT_CODES = new Set([159, 160, 209]);
+
+function describeEngineError(error: unknown): SqlAnswer {
+  const e = error as { clickhouseCode?: number; message?: string };
+  if (e.clickhouseCode !== undefined && TIMEOUT_CODES.has(e.clickhouseCode)) {
+    return text(504, 'Query timed out');
+  }
+  // Keep ClickHouse's reason, drop its code prefix and the echo of our internal table names.
+  const message = String(e.message ?? error).split('\n')[0];
+  const code = /\(([A-Z_]+)\)\s*(?:\(version [^)]*\))?\s*$/.exec(message)?.[1];
+  const reason = message
+    .replace(/^Code: \d+\. DB::Exception: /, '')
+    .replace(/ in scope [\s\S]*$/i, '')
+    .replace(/\s*\([A-Z_]+\)\s*(?:\(version [^)]*\))?\s*$/, '')
+    .replace(/analytics_engine\./g, '');
+  return text(422, `Input was invalid: ${reason}${code ? ` (${code})` : ''}`);
+}
+
+function reshape(format: OutputFormat, output: string): string {
+  if (format !== 'JSON') return output;
+  // AE answers compact JSON without ClickHouse's execution statistics.
+  const { statistics: _statistics, ...rest } = JSON.parse(output) as Record<string, unknown>;
+  return JSON.stringify(rest);
+}
+
+export async function runSql(store: Store, config: SqlApiConfig, sql: string): Promise<SqlAnswer> {
+  let parsed;
+  try {
+    parsed = parseQuery(sql, { datasets: store.datasets(), tableFor: (d) => store.tableFor(d) });
+  } catch (error) {
+    if (error instanceof SqlApiError) return text(error.status, error.message);
+    throw error;
+  }
+  let statement: string;
+  if (parsed.kind === 'show_tables') {
+    const names = [...store.datasets()].sort().map((d) => `'${d}'`);
+    statement = names.length
+      ? `SELECT arrayJoin([${names.join(', ')}]) AS dataset`
+      : `SELECT '' AS dataset WHERE 0`;
+  } else if (parsed.kind === 'show_timezones') {
+    statement = 'SELECT time_zone AS name FROM system.time_zones ORDER BY name';
+  } else {
+    statement = parsed.sql;
+  }
+  try {
+    const output = await store.query(statement, {
+      format: parsed.format,
+      timeoutSeconds: config.timeoutSeconds,
+      maxResultRows: config.maxResultRows,
+    });
+    return { status: 200, contentType: CONTENT_TYPES[parsed.format], body: reshape(parsed.format, output) };
+  } catch (error) {
+    return describeEngineError(error);
+  }
+}

@@ -1,0 +1,102 @@
+/**
+ * Analytics Engine's write limits and the check workerd applies in `writeDataPoint()`.
+ * The messages are workerd's own (src/workerd/api/analytics-engine-impl.h), so the local AE
+ * throws exactly what production throws, and the worker can refuse a point before writing it.
+ * The blob budget is the documented 16,000 bytes; open-source workerd still carries the older
+ * 256 × 20 figure, production enforces the documented one.
+ */
+
+export const AE_LIMITS = {
+  maxIndexes: 1,
+  maxIndexBytes: 96,
+  maxBlobs: 20,
+  maxBlobBytes: 16_000,
+  maxDoubles: 20,
+  maxPointsPerInvocation: 250,
+} as const;
+
+const PREFIX = 'writeDataPoint(): ';
+
+type Bytes = string | ArrayBuffer | ArrayBufferView;
+
+export interface DataPointInput {
+  indexes?: ((Bytes | null | undefined)[]) | null;
+  blobs?: ((Bytes | null | undefined)[]) | null;
+  doubles?: (number[]) | null;
+}
+
+const encoder = new TextEncoder();
+
+export function byteLength(value: Bytes): number {
+  if (typeof value === 'string') return encoder.encode(value).byteLength;
+  return value.byteLength;
+}
+
+function isBytes(value: unknown): value is Bytes {
+  return typeof value === 'string' || value instanceof ArrayBuffer || ArrayBuffer.isView(value);
+}
+
+export interface Violation {
+  /** The data point field at fault. */
+  field: 'point' | 'indexes' | 'blobs' | 'doubles';
+  message: string;
+}
+
+const violation = (field: Violation['field'], message: string): Violation => ({
+  field,
+  message: PREFIX + message,
+});
+
+/**
+ * Returns workerd's error for the first limit the point breaks, or null when it may be written.
+ * Shape errors (a blob that is a number, say) get a message in the same style.
+ */
+export function dataPointViolation(point: unknown): Violation | null {
+  if (point === undefined || point === null) return null;
+  if (typeof point !== 'object' || Array.isArray(point)) {
+    return violation('point', 'The data point must be an object.');
+  }
+  const { indexes, blobs, doubles } = point as Record<string, unknown>;
+
+  if (indexes !== undefined && indexes !== null) {
+    if (!Array.isArray(indexes)) return violation('indexes', 'indexes must be an array.');
+    if (indexes.length > AE_LIMITS.maxIndexes) {
+      return violation('indexes', `Maximum of ${AE_LIMITS.maxIndexes} indexes supported.`);
+    }
+    const index = indexes[0];
+    if (index !== undefined && index !== null) {
+      if (!isBytes(index)) return violation('indexes', 'indexes[0] must be a string or an ArrayBuffer.');
+      if (byteLength(index) > AE_LIMITS.maxIndexBytes) {
+        return violation('indexes', `Size of indexes[0] exceeds ${AE_LIMITS.maxIndexBytes} bytes).`);
+      }
+    }
+  }
+
+  if (blobs !== undefined && blobs !== null) {
+    if (!Array.isArray(blobs)) return violation('blobs', 'blobs must be an array.');
+    if (blobs.length > AE_LIMITS.maxBlobs) {
+      return violation('blobs', `Maximum of ${AE_LIMITS.maxBlobs} blobs supported.`);
+    }
+    let total = 0;
+    for (let i = 0; i < blobs.length; i++) {
+      const blob = blobs[i];
+      if (blob === undefined || blob === null) continue;
+      if (!isBytes(blob)) return violation('blobs', `blobs[${i}] must be a string or an ArrayBuffer.`);
+      total += byteLength(blob);
+      if (total > AE_LIMITS.maxBlobBytes) {
+        return violation('blobs', `Cumulative size of blobs exceeds ${AE_LIMITS.maxBlobBytes} bytes).`);
+      }
+    }
+  }
+
+  if (doubles !== undefined && doubles !== null) {
+    if (!Array.isArray(doubles)) return violation('doubles', 'doubles must be an array.');
+    if (doubles.length > AE_LIMITS.maxDoubles) {
+      return violation('doubles', `Maximum of ${AE_LIMITS.maxDoubles} doubles supported.`);
+    }
+    for (let i = 0; i < doubles.length; i++) {
+      if (typeof doubles[i] !== 'number') return violation('doubles', `doubles[${i}] must be a number.`);
+    }
+  }
+  return null;
+}

@@ -1,0 +1,63 @@
+/**
+ * The usage event schema: the one place that says which events exist and where each field of a
+ * tracked event lands in an Analytics Engine (AE) data point. The worker writes with it, the usage
+ * API reads with it, and the local AE simulator, the Grafana plugin and the dashboards import it
+ * (the Go backend keeps a copy that a test compares with this file).
+ */
+
+/** Tracked events, in the order the per-user table shows them. */
+export const USAGE_EVENTS = ['sync', 'sync_auth', 'auth', 'chat', 'ingest'] as const;
+export type UsageEvent = (typeof USAGE_EVENTS)[number];
+
+export const EVENT_LABELS: Record<UsageEvent, string> = {
+  sync: 'Sync',
+  sync_auth: 'Sync auth',
+  auth: 'Auth',
+  chat: 'Chat',
+  ingest: 'Ingest',
+};
+
+/** Where each field of a usage event is stored in AE's table. */
+export const AE_COLUMNS = {
+  userId: 'index1',
+  event: 'blob1',
+  orgId: 'blob2',
+  status: 'double1',
+} as const;
+
+export const DATASETS = {
+  production: 'usage_analytics',
+  staging: 'usage_analytics_staging',
+} as const;
+
+/** The staging deployment is told apart by its auth URL, as in the seed. */
+export function datasetFor(betterAuthUrl: string | undefined): string {
+  return betterAuthUrl?.includes('staging') ? DATASETS.staging : DATASETS.production;
+}
+
+export interface UsageEventInput {
+  userId: string;
+  event: UsageEvent;
+  /** `""` when the user belongs to no organisation. */
+  orgId?: string | null;
+  /** HTTP status of the tracked call; 0 when there is none. */
+  status?: number;
+}
+
+export interface UsageDataPoint {
+  indexes: [string];
+  blobs: [string, string];
+  doubles: [number];
+}
+
+export function toDataPoint(input: UsageEventInput): UsageDataPoint {
+  return {
+    indexes: [input.userId],
+    blobs: [input.event, input.orgId ?? ''],
+    doubles: [input.status ?? 0],
+  };
+}
+
+export function isUsageEvent(value: string): value is UsageEvent {
+  return (USAGE_EVENTS as readonly string[]).includes(value);
+}

@@ -1,0 +1,16 @@
+import { createMiddleware } from 'hono/factory';
+import { HTTPException } from 'hono/http-exception';
+import type { AppEnv } from '../env.ts';
+import { isAdmin } from './admins.ts';
+import { resolvePrincipal } from './principal.ts';
+
+/** 401 without credentials, 403 for anyone but an admin session or an admin-scoped API key. */
+export const requireAdmin = createMiddleware<AppEnv>(async (c, next) => {
+  const principal = await resolvePrincipal(c);
+  if (!principal) {
+    throw new HTTPException(401, { message: 'authentication required: sign in or send an admin API key' });
+  }
+  const allowed = principal.via === 'api-key' ? principal.scope === 'admin' : isAdmin(c.env, principal);
+  if (!allowed) throw new HTTPException(403, { message: 'admin access required' });
+  await next();
+});

@@ -1,0 +1,51 @@
+/**
+ * The worker's bindings and per-request variables, declared once. `wrangler.toml` is checked
+ * against this in test/config.test.ts.
+ */
+import type { SyncRoom } from './durable-objects/sync-room.ts';
+import type { ChatRoom } from './durable-objects/chat-room.ts';
+
+/** AE's binding in production; in local dev and tests a service binding to the local AE, whose RPC returns a promise. */
+export interface UsageAnalyticsBinding {
+  writeDataPoint(point?: AnalyticsEngineDataPoint): void | Promise<void>;
+}
+
+export interface Env {
+  DB: D1Database;
+  SYNC_ROOM: DurableObjectNamespace<SyncRoom>;
+  CHAT_ROOM: DurableObjectNamespace<ChatRoom>;
+  USAGE_ANALYTICS?: UsageAnalyticsBinding;
+  BETTER_AUTH_URL: string;
+  BETTER_AUTH_SECRET: string;
+  /** Comma-separated emails that are admins whatever their role (bootstrapping). */
+  ADMIN_EMAILS?: string;
+  CF_ACCOUNT_ID?: string;
+  CF_ANALYTICS_TOKEN?: string;
+  /** Defaults to Cloudflare's API; the local AE in dev and tests. */
+  CF_API_BASE_URL?: string;
+  /** How long to wait for the SQL API, in ms (default 65 s: AE gives up at 60 s). */
+  CF_SQL_TIMEOUT_MS?: string;
+}
+
+export interface Principal {
+  userId: string;
+  orgId: string;
+  name: string;
+  email: string;
+  role: string;
+  /** How the caller proved who it is. */
+  via: 'session' | 'api-key';
+  /** Scope of the API key, when via is api-key. */
+  scope?: ApiKeyScope;
+}
+
+export const API_KEY_SCOPES = ['admin', 'ingest'] as const;
+export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
+
+export interface AppEnv {
+  Bindings: Env;
+  Variables: {
+    /** Resolved lazily by resolvePrincipal; undefined until then. */
+    principal: Principal | null | undefined;
+  };
+}

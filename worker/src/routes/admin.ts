@@ -1,0 +1,127 @@
+/**
+ * /api/admin/*: usage, users, organisations and API keys. Everything here is behind requireAdmin.
+ */
+import { Hono } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import { API_KEY_SCOPES, type ApiKeyScope, type AppEnv } from '../env.ts';
+import { requireAdmin } from '../auth/require-admin.ts';
+import { createApiKey, listApiKeys, revokeApiKey } from '../auth/api-keys.ts';
+import { isAdmin } from '../auth/admins.ts';
+import { readJsonBody, requireObject } from '../body.ts';
+import { FieldError } from '../errors.ts';
+import { parseUsageParams } from '../usage/params.ts';
+import { queryUsage } from '../usage/query-usage.ts';
+
+const MAX_BODY = 16 * 1024;
+const NAME = /^[^\u0000-\u001f]{1,100}$/;
+
+export const admin = new Hono<AppEnv>();
+admin.use('*', requireAdmin);
+
+admin.get('/usage', async (c) => {
+  const params = parseUsageParams(new URL(c.req.url).searchParams);
+  return c.json(await queryUsage(c.env, params));
+});
+
+interface UserRow {
+  id: string;
+  name: string;
+  email: string;
+  role: string | null;
+  orgId: string | null;
+  createdAt: string | number;
+}
+
+admin.get('/users', async (c) => {
+  const { results } = await c.env.DB.prepare(
+    'select id, name, email, role, orgId, createdAt from user order by createdAt, id',
+  ).all<UserRow>();
+  return c.json({
+    users: results.map((u) => ({
+      id: u.id,
+      name: u.name,
+      email: u.email,
+      role: u.role ?? 'user',
+      orgId: u.orgId ?? '',
+      isAdmin: isAdmin(c.env, u),
+      createdAt: new Date(u.createdAt).toISOString(),
+    })),
+  });
+});
+
+admin.patch('/users/:id', async (c) => {
+  const body = requireObject(await readJsonBody(c.req.raw, MAX_BODY));
+  const sets: string[] = [];
+  const values: unknown[] = [];
+  if ('role' in body) {
+    if (body.role !== 'admin' && body.role !== 'user') throw new FieldError('role', 'must be "admin" or "user"');
+    sets.push('role = ?');
+    values.push(body.role);
+  }
+  if ('orgId' in body) {
+    if (body.orgId !== null && typeof body.orgId !== 'string') throw new FieldError('orgId', 'must be an organisation id or null');
+    if (typeof body.orgId === 'string') {
+      const org = await c.env.DB.prepare('select id from organization where id = ?').bind(body.orgId).first();
+      if (!org) throw new FieldError('orgId', 'no such organisation');
+    }
+    sets.push('orgId = ?');
+    values.push(body.orgId);
+  }
+  if (sets.length === 0) throw new FieldError('body', 'give role and/or orgId');
+  const { meta } = await c.env.DB.prepare(`update user set ${sets.join(', ')}, updatedAt = ? where id = ?`)
+    .bind(...values, new Date().toISOString(), c.req.param('id'))
+    .run();
+  if (meta.changes === 0) throw new HTTPException(404, { message: 'no such user' });
+  return c.json({ ok: true });
+});
+
+admin.get('/orgs', async (c) => {
+  const { results } = await c.env.DB.prepare('select id, name, createdAt from organization order by name').all<{
+    id: string;
+    name: string;
+    createdAt: number;
+  }>();
+  return c.json({ orgs: results.map((o) => ({ ...o, createdAt: new Date(o.createdAt).toISOString() })) });
+});
+
+admin.post('/orgs', async (c) => {
+  const body = requireObject(await readJsonBody(c.req.raw, MAX_BODY));
+  if (typeof body.name !== 'string' || !NAME.test(body.name)) throw new FieldError('name', 'must be 1 to 100 printable characters');
+  const org = { id: `org_${crypto.randomUUID().replace(/-/g, '').slice(0, 16)}`, name: body.name, createdAt: Date.now() };
+  try {
+    await c.env.DB.prepare('insert into organization (id, name, createdAt) values (?, ?, ?)').bind(org.id, org.name, org.createdAt).run();
+  } catch (error) {
+    if (/UNIQUE/i.test(String(error))) throw new HTTPException(409, { message: 'name: an organisation with this name exists' });
+    throw error;
+  }
+  return c.json({ ...org, createdAt: new Date(org.createdAt).toISOString() }, 201);
+});
+
+admin.get('/api-keys', async (c) => c.json({ apiKeys: await listApiKeys(c.env.DB) }));
+
+admin.post('/api-keys', async (c) => {
+  const body = requireObject(await readJsonBody(c.req.raw, MAX_BODY));
+  if (typeof body.name !== 'string' || !NAME.test(body.name)) throw new FieldError('name', 'must be 1 to 100 printable characters');
+  if (!API_KEY_SCOPES.includes(body.scope as ApiKeyScope)) throw new FieldError('scope', `must be one of ${API_KEY_SCOPES.join(', ')}`);
+  const caller = c.get('principal')!;
+  let userId = caller.userId;
+  if (body.userId !== undefined) {
+    if (typeof body.userId !== 'string') throw new FieldError('userId', 'must be a user id');
+    const user = await c.env.DB.prepare('select id from user where id = ?').bind(body.userId).first();
+    if (!user) throw new FieldError('userId', 'no such user');
+    userId = body.userId;
+  }
+  const { record, key } = await createApiKey(c.env.DB, {
+    name: body.name,
+    scope: body.scope as ApiKeyScope,
+    userId,
+    createdBy: caller.userId,
+  });
+  // The only time the key is ever shown.
+  return c.json({ ...record, key }, 201);
+});
+
+admin.delete('/api-keys/:id', async (c) => {
+  if (!(await revokeApiKey(c.env.DB, c.req.param('id')))) throw new HTTPException(404, { message: 'no such live API key' });
+  return c.body(null, 204);
+});

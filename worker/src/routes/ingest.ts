@@ -1,0 +1,89 @@
+/**
+ * POST /api/ingest: the app's data intake. Accepts `{ items: [{ type, payload, occurredAt? }] }`
+ * from a session or an ingest-scoped API key, stores the batch in D1 in one transaction, and tracks
+ * every authenticated call with the status it got (a rejected batch too).
+ */
+import { Hono } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { AppEnv } from '../env.ts';
+import { trackEvent } from '../analytics/track.ts';
+import { resolvePrincipal } from '../auth/principal.ts';
+import { FieldError } from '../errors.ts';
+import { readJsonBody } from '../body.ts';
+
+export const INGEST_LIMITS = {
+  maxBodyBytes: 256 * 1024,
+  maxItems: 100,
+  maxPayloadBytes: 16 * 1024,
+} as const;
+
+const TYPE = /^[A-Za-z0-9_.:-]{1,64}$/;
+
+export interface IngestItem {
+  type: string;
+  payload: Record<string, unknown>;
+  occurredAt: number;
+}
+
+function parseOccurredAt(value: unknown, field: string, now: number): number {
+  if (value === undefined) return now;
+  const ms = typeof value === 'number' ? value : typeof value === 'string' ? Date.parse(value) : NaN;
+  if (!Number.isFinite(ms) || ms < 0) throw new FieldError(field, 'must be an ISO date or epoch milliseconds');
+  return Math.floor(ms);
+}
+
+/** Validates a parsed body; every message names the field at fault. */
+export function parseIngestBody(body: unknown, now = Date.now()): IngestItem[] {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new FieldError('body', 'must be a JSON object with an items array');
+  }
+  const items = (body as { items?: unknown }).items;
+  if (!Array.isArray(items)) throw new FieldError('items', 'must be an array');
+  if (items.length === 0) throw new FieldError('items', 'must not be empty');
+  if (items.length > INGEST_LIMITS.maxItems) throw new FieldError('items', `at most ${INGEST_LIMITS.maxItems} per request`);
+  return items.map((item, i) => {
+    const at = `items[${i}]`;
+    if (typeof item !== 'object' || item === null || Array.isArray(item)) throw new FieldError(at, 'must be an object');
+    const { type, payload, occurredAt } = item as Record<string, unknown>;
+    if (typeof type !== 'string' || !TYPE.test(type)) {
+      throw new FieldError(`${at}.type`, 'must be 1 to 64 letters, digits or _ . : -');
+    }
+    if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
+      throw new FieldError(`${at}.payload`, 'must be a JSON object');
+    }
+    if (new TextEncoder().encode(JSON.stringify(payload)).byteLength > INGEST_LIMITS.maxPayloadBytes) {
+      throw new FieldError(`${at}.payload`, `must be at most ${INGEST_LIMITS.maxPayloadBytes} bytes as JSON`);
+    }
+    return { type, payload: payload as Record<string, unknown>, occurredAt: parseOccurredAt(occurredAt, `${at}.occurredAt`, now) };
+  });
+}
+
+export const ingest = new Hono<AppEnv>();
+
+ingest.post('/ingest', async (c) => {
+  const principal = await resolvePrincipal(c);
+  if (!principal) throw new HTTPException(401, { message: 'authentication required: sign in or send an ingest API key' });
+  if (principal.via === 'api-key' && principal.scope !== 'ingest') {
+    throw new HTTPException(403, { message: 'this API key is not scoped for ingest' });
+  }
+  const track = (status: number) =>
+    trackEvent(c, { userId: principal.userId, orgId: principal.orgId, event: 'ingest', status });
+  try {
+    const items = parseIngestBody(await readJsonBody(c.req.raw, INGEST_LIMITS.maxBodyBytes));
+    const now = Date.now();
+    const ids = items.map(() => crypto.randomUUID());
+    const insert = c.env.DB.prepare(
+      'insert into ingest_item (id, userId, orgId, type, payload, occurredAt, createdAt) values (?, ?, ?, ?, ?, ?, ?)',
+    );
+    await c.env.DB.batch(
+      items.map((item, i) =>
+        insert.bind(ids[i], principal.userId, principal.orgId, item.type, JSON.stringify(item.payload), item.occurredAt, now),
+      ),
+    );
+    track(201);
+    return c.json({ accepted: items.length, ids }, 201);
+  } catch (error) {
+    track(error instanceof HTTPException ? error.status : 500);
+    throw error;
+  }
+});

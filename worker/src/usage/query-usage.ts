@@ -1,0 +1,204 @@
+/**
+ * queryUsage: per-user, per-event counts for a window, from one AE SQL query.
+ *
+ * The query returns a small cube (bucket × user × event × the asked-for dimensions) with
+ * sampling-correct counts; every part of the answer (totals, per-user rows, breakdowns, time
+ * buckets) is rolled up from it here, so one round trip answers every panel that shares a window
+ * and filters. Names and emails come from the app's own user table.
+ */
+import type { Env } from '../env.ts';
+import { datasetFor, USAGE_EVENTS, type UsageEvent } from '../analytics/schema.ts';
+import { AE_COLUMNS } from '../analytics/schema.ts';
+import { runAeSql } from './sql-api.ts';
+import { dateTime, datasetIdentifier, quoteList } from './sql.ts';
+import type { GroupDim, Period, UsageParams } from './params.ts';
+
+type EventCounts = Record<UsageEvent, number>;
+export type GroupKey = Partial<Record<GroupDim, string | number>>;
+
+export interface UserUsage {
+  id: string;
+  name: string | null;
+  email: string | null;
+  total: number;
+  /** Calls that got a status of 400 or more. */
+  errors: number;
+  events: EventCounts;
+}
+
+export interface UsageReport {
+  window: { from: string; to: string; period: Period | null; interval: number | null };
+  dataset: string;
+  events: UsageEvent[];
+  filters: { users: string[]; orgs: string[]; events: UsageEvent[] };
+  group: GroupDim[];
+  totals: { events: number; errors: number; activeUsers: number; byEvent: EventCounts };
+  users: UserUsage[];
+  /** Present when `group` is given: counts per combination of the grouped dimensions. */
+  groups?: { key: GroupKey; total: number; errors: number }[];
+  /** Present when `interval` is given: counts per bucket start and grouped dimensions. */
+  buckets?: { time: string; key: GroupKey; total: number; errors: number }[];
+}
+
+/** Columns of the cube, by group dimension. user and event are always there. */
+const DIM_COLUMNS: Record<GroupDim, string> = {
+  user: AE_COLUMNS.userId,
+  event: AE_COLUMNS.event,
+  org: AE_COLUMNS.orgId,
+  status: AE_COLUMNS.status,
+};
+
+export function buildUsageSql(params: UsageParams, dataset: string): string {
+  const select: string[] = [];
+  const groupBy: string[] = [];
+  if (params.interval !== null) {
+    select.push(`toUnixTimestamp(toStartOfInterval(timestamp, INTERVAL '${params.interval}' SECOND)) AS bucket`);
+    groupBy.push('bucket');
+  }
+  for (const dim of ['user', 'event', 'org', 'status'] as const) {
+    if (dim === 'user' || dim === 'event' || params.group.includes(dim)) {
+      select.push(`${DIM_COLUMNS[dim]} AS ${dim}`);
+      groupBy.push(dim);
+    }
+  }
+  select.push(
+    `SUM(_sample_interval) AS total`,
+    `sumIf(_sample_interval, ${AE_COLUMNS.status} >= 400) AS errors`,
+  );
+  const where = [
+    `timestamp >= ${dateTime(Math.floor(params.from / 1000))}`,
+    `timestamp < ${dateTime(Math.ceil(params.to / 1000))}`,
+    `${AE_COLUMNS.event} IN ${quoteList(params.events.length ? params.events : USAGE_EVENTS)}`,
+  ];
+  if (params.users.length) where.push(`${AE_COLUMNS.userId} IN ${quoteList(params.users)}`);
+  if (params.orgs.length) where.push(`${AE_COLUMNS.orgId} IN ${quoteList(params.orgs)}`);
+  return [
+    `SELECT ${select.join(', ')}`,
+    `FROM ${datasetIdentifier(dataset)}`,
+    `WHERE ${where.join(' AND ')}`,
+    `GROUP BY ${groupBy.join(', ')}`,
+    `ORDER BY ${groupBy.join(', ')}`,
+    'FORMAT JSON',
+  ].join('\n');
+}
+
+interface CubeRow {
+  bucket?: number | string;
+  user: string;
+  event: string;
+  org?: string;
+  status?: number | string;
+  total: number | string;
+  errors: number | string;
+}
+
+const emptyCounts = (): EventCounts =>
+  Object.fromEntries(USAGE_EVENTS.map((e) => [e, 0])) as EventCounts;
+
+function keyOf(row: CubeRow, dims: readonly GroupDim[]): GroupKey {
+  const key: GroupKey = {};
+  for (const dim of dims) key[dim] = dim === 'status' ? Number(row.status) : String(row[dim] ?? '');
+  return key;
+}
+
+/** Adds counts under a key, keeping first-seen order. */
+class Tally<K> {
+  private readonly map = new Map<string, { key: K; total: number; errors: number }>();
+  add(id: string, key: K, total: number, errors: number): void {
+    const entry = this.map.get(id);
+    if (entry) {
+      entry.total += total;
+      entry.errors += errors;
+    } else {
+      this.map.set(id, { key, total, errors });
+    }
+  }
+  values() {
+    return [...this.map.values()];
+  }
+}
+
+export async function lookupUsers(
+  db: D1Database,
+  ids: readonly string[],
+): Promise<Map<string, { name: string; email: string }>> {
+  const found = new Map<string, { name: string; email: string }>();
+  if (ids.length === 0) return found;
+  // One bound JSON array instead of one parameter per id: D1 allows 100 parameters a statement.
+  const { results } = await db
+    .prepare('select id, name, email from user where id in (select value from json_each(?))')
+    .bind(JSON.stringify(ids))
+    .all<{ id: string; name: string; email: string }>();
+  for (const row of results) found.set(row.id, { name: row.name, email: row.email });
+  return found;
+}
+
+export async function queryUsage(env: Env, params: UsageParams): Promise<UsageReport> {
+  const dataset = datasetFor(env.BETTER_AUTH_URL);
+  const { data } = await runAeSql<CubeRow>(env, buildUsageSql(params, dataset));
+
+  const byEvent = emptyCounts();
+  const users = new Map<string, { total: number; errors: number; events: EventCounts }>();
+  const groups = new Tally<GroupKey>();
+  const buckets = new Tally<{ time: number; key: GroupKey }>();
+  let total = 0;
+  let errors = 0;
+  for (const row of data) {
+    const count = Number(row.total);
+    const failed = Number(row.errors);
+    if (!count) continue;
+    const event = row.event as UsageEvent;
+    total += count;
+    errors += failed;
+    if (event in byEvent) byEvent[event] += count;
+    let user = users.get(row.user);
+    if (!user) users.set(row.user, (user = { total: 0, errors: 0, events: emptyCounts() }));
+    user.total += count;
+    user.errors += failed;
+    if (event in user.events) user.events[event] += count;
+    if (params.group.length) {
+      const key = keyOf(row, params.group);
+      groups.add(JSON.stringify(key), key, count, failed);
+    }
+    if (params.interval !== null) {
+      const key = keyOf(row, params.group);
+      const time = Number(row.bucket);
+      buckets.add(`${time}|${JSON.stringify(key)}`, { time, key }, count, failed);
+    }
+  }
+
+  const names = await lookupUsers(env.DB, [...users.keys()]);
+  const report: UsageReport = {
+    window: {
+      from: new Date(params.from).toISOString(),
+      to: new Date(params.to).toISOString(),
+      period: params.period,
+      interval: params.interval,
+    },
+    dataset,
+    events: [...USAGE_EVENTS],
+    filters: { users: params.users, orgs: params.orgs, events: params.events },
+    group: params.group,
+    totals: { events: total, errors, activeUsers: users.size, byEvent },
+    users: [...users]
+      .map(([id, u]) => ({
+        id,
+        name: names.get(id)?.name ?? null,
+        email: names.get(id)?.email ?? null,
+        total: u.total,
+        errors: u.errors,
+        events: u.events,
+      }))
+      .sort((a, b) => b.total - a.total || a.id.localeCompare(b.id)),
+  };
+  if (params.group.length) {
+    report.groups = groups.values().sort((a, b) => b.total - a.total);
+  }
+  if (params.interval !== null) {
+    report.buckets = buckets
+      .values()
+      .sort((a, b) => a.key.time - b.key.time)
+      .map(({ key, total: n, errors: e }) => ({ time: new Date(key.time * 1000).toISOString(), key: key.key, total: n, errors: e }));
+  }
+  return report;
+}
