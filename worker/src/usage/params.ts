@@ -38,8 +38,11 @@ export interface UsageParams {
 const KNOWN = new Set(['period', 'from', 'to', 'interval', 'user', 'org', 'event', 'group']);
 const UNITS: Record<string, number> = { s: 1, m: 60, h: 3_600, d: 86_400 };
 
+const ISO_8601 = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
+
 function parseTime(name: string, raw: string): number {
-  const ms = /^\d{1,16}$/.test(raw) ? Number(raw) : Date.parse(raw);
+  // Date.parse alone accepts too much ("-5", "May 5"), so only these two shapes get to it.
+  const ms = /^\d{1,16}$/.test(raw) ? Number(raw) : ISO_8601.test(raw) ? Date.parse(raw) : NaN;
   if (!Number.isFinite(ms) || ms < 0) throw new FieldError(name, 'must be an ISO 8601 date or epoch milliseconds');
   return ms;
 }

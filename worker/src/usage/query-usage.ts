@@ -192,12 +192,14 @@ export async function queryUsage(env: Env, params: UsageParams): Promise<UsageRe
       .sort((a, b) => b.total - a.total || a.id.localeCompare(b.id)),
   };
   if (params.group.length) {
-    report.groups = groups.values().sort((a, b) => b.total - a.total);
+    report.groups = groups
+      .values()
+      .sort((a, b) => b.total - a.total || JSON.stringify(a.key).localeCompare(JSON.stringify(b.key)));
   }
   if (params.interval !== null) {
     report.buckets = buckets
       .values()
-      .sort((a, b) => a.key.time - b.key.time)
+      .sort((a, b) => a.key.time - b.key.time || b.total - a.total || JSON.stringify(a.key.key).localeCompare(JSON.stringify(b.key.key)))
       .map(({ key, total: n, errors: e }) => ({ time: new Date(key.time * 1000).toISOString(), key: key.key, total: n, errors: e }));
   }
   return report;
