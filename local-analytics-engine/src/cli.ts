@@ -16,7 +16,12 @@ if (command === 'serve') {
   process.on('SIGTERM', stop);
 } else if (command === 'simulate') {
   const { runSimulatorCli } = await import('./simulator.ts');
-  await runSimulatorCli(args);
+  try {
+    await runSimulatorCli(args);
+  } catch (error) {
+    console.error(`simulate: ${(error as Error).message}`);
+    process.exit(1);
+  }
 } else {
   console.error(`unknown command ${command}; use serve or simulate`);
   process.exit(2);

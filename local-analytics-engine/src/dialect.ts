@@ -234,7 +234,7 @@ export function parseQuery(sql: string, options: DialectOptions): ParsedQuery {
 
     if (isPunct(next, '(') && !(t.kind === 'word' && KEYWORDS.has(t.value))) {
       const canonical = FUNCTIONS.get(t.value.toLowerCase());
-      if (!canonical) throw invalid(`unsupported function ${t.value}()`);
+      if (!canonical) throw invalid(`unsupported function ${t.kind === 'word' ? t.text : t.value}()`);
       out.push(canonical);
       continue;
     }

@@ -45,7 +45,7 @@ export function authorized(config: SqlApiConfig, account: string, header: string
 /** ClickHouse error codes worth telling apart; the rest are an invalid query. */
 const TIMEOUT_CODES = new Set([159, 160, 209]);
 
-function describeEngineError(error: unknown): SqlAnswer {
+export function describeEngineError(error: unknown): SqlAnswer {
   const e = error as { clickhouseCode?: number; message?: string };
   if (e.clickhouseCode !== undefined && TIMEOUT_CODES.has(e.clickhouseCode)) {
     return text(504, 'Query timed out');

@@ -1,0 +1,60 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
+import { configFromEnv, startLocalAe, type LocalAe } from '../src/server.ts';
+
+export const TOKEN = 'test-token';
+export const ACCOUNT = 'test-account';
+
+/** Starts a local AE on a free port over a fresh data directory for the calling test file. */
+export function useLocalAe(overrides: Partial<ReturnType<typeof configFromEnv>> = {}): { ae: () => LocalAe; dataDir: string } {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'local-ae-test-'));
+  let ae: LocalAe;
+  beforeAll(async () => {
+    ae = await startLocalAe({ ...configFromEnv({}), port: 0, dataDir, token: TOKEN, accountId: ACCOUNT, ...overrides });
+  });
+  afterAll(async () => {
+    await ae?.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+  return { ae: () => ae, dataDir };
+}
+
+export interface SqlResult {
+  status: number;
+  contentType: string;
+  text: string;
+}
+
+export async function sql(base: string, query: string, init: { token?: string; account?: string; method?: 'GET' | 'POST' } = {}): Promise<SqlResult> {
+  const url = `${base}/client/v4/accounts/${init.account ?? ACCOUNT}/analytics_engine/sql`;
+  const headers = { authorization: `Bearer ${init.token ?? TOKEN}` };
+  const res =
+    init.method === 'GET'
+      ? await fetch(`${url}?query=${encodeURIComponent(query)}`, { headers })
+      : await fetch(url, { method: 'POST', headers, body: query });
+  return { status: res.status, contentType: res.headers.get('content-type') ?? '', text: await res.text() };
+}
+
+export async function json<Row = Record<string, unknown>>(base: string, query: string): Promise<{ meta: { name: string; type: string }[]; data: Row[]; rows: number }> {
+  const res = await sql(base, `${query} FORMAT JSON`);
+  if (res.status !== 200) throw new Error(`${res.status}: ${res.text}`);
+  return JSON.parse(res.text);
+}
+
+export async function write(base: string, points: unknown, dataset = 'usage_analytics'): Promise<{ status: number; body: Record<string, unknown> }> {
+  const res = await fetch(`${base}/datasets/${dataset}/points`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ points }),
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
+export const point = (user: string, event: string, extra: Record<string, unknown> = {}) => ({
+  indexes: [user],
+  blobs: [event, 'org_1'],
+  doubles: [200],
+  ...extra,
+});
