@@ -71,6 +71,7 @@ export default defineConfig(async () => {
       }),
     ],
     test: {
+      include: ['test/**/*.test.ts'],
       globalSetup: ['./test/global-setup.ts'],
       setupFiles: ['./test/apply-migrations.ts'],
       testTimeout: 30_000,

@@ -8,9 +8,8 @@
  */
 import type { Env } from '../env.ts';
 import { datasetFor, USAGE_EVENTS, type UsageEvent } from '../analytics/schema.ts';
-import { AE_COLUMNS } from '../analytics/schema.ts';
 import { runAeSql } from './sql-api.ts';
-import { dateTime, datasetIdentifier, quoteList } from './sql.ts';
+import { buildUsageSql } from './usage-sql.ts';
 import type { GroupDim, Period, UsageParams } from './params.ts';
 
 type EventCounts = Record<UsageEvent, number>;
@@ -38,48 +37,6 @@ export interface UsageReport {
   groups?: { key: GroupKey; total: number; errors: number }[];
   /** Present when `interval` is given: counts per bucket start and grouped dimensions. */
   buckets?: { time: string; key: GroupKey; total: number; errors: number }[];
-}
-
-/** Columns of the cube, by group dimension. user and event are always there. */
-const DIM_COLUMNS: Record<GroupDim, string> = {
-  user: AE_COLUMNS.userId,
-  event: AE_COLUMNS.event,
-  org: AE_COLUMNS.orgId,
-  status: AE_COLUMNS.status,
-};
-
-export function buildUsageSql(params: UsageParams, dataset: string): string {
-  const select: string[] = [];
-  const groupBy: string[] = [];
-  if (params.interval !== null) {
-    select.push(`toUnixTimestamp(toStartOfInterval(timestamp, INTERVAL '${params.interval}' SECOND)) AS bucket`);
-    groupBy.push('bucket');
-  }
-  for (const dim of ['user', 'event', 'org', 'status'] as const) {
-    if (dim === 'user' || dim === 'event' || params.group.includes(dim)) {
-      select.push(`${DIM_COLUMNS[dim]} AS ${dim}`);
-      groupBy.push(dim);
-    }
-  }
-  select.push(
-    `SUM(_sample_interval) AS total`,
-    `sumIf(_sample_interval, ${AE_COLUMNS.status} >= 400) AS errors`,
-  );
-  const where = [
-    `timestamp >= ${dateTime(Math.floor(params.from / 1000))}`,
-    `timestamp < ${dateTime(Math.ceil(params.to / 1000))}`,
-    `${AE_COLUMNS.event} IN ${quoteList(params.events.length ? params.events : USAGE_EVENTS)}`,
-  ];
-  if (params.users.length) where.push(`${AE_COLUMNS.userId} IN ${quoteList(params.users)}`);
-  if (params.orgs.length) where.push(`${AE_COLUMNS.orgId} IN ${quoteList(params.orgs)}`);
-  return [
-    `SELECT ${select.join(', ')}`,
-    `FROM ${datasetIdentifier(dataset)}`,
-    `WHERE ${where.join(' AND ')}`,
-    `GROUP BY ${groupBy.join(', ')}`,
-    `ORDER BY ${groupBy.join(', ')}`,
-    'FORMAT JSON',
-  ].join('\n');
 }
 
 interface CubeRow {

@@ -1,0 +1,95 @@
+/**
+ * Local AE bench: batched ingest through the HTTP write path (points/s) and the 30-day per-user
+ * usage query over 1M points (the exact SQL the worker's usage API sends), medians of several
+ * rounds. Targets: >= 50,000 points/s, < 1 s.
+ *
+ *   npm run bench --workspace local-analytics-engine [-- --points 1000000 --rounds 5]
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { USAGE_EVENTS, toDataPoint } from '@usage-lens/worker/schema';
+import { buildUsageSql } from '../../worker/src/usage/usage-sql.ts';
+import { configFromEnv, startLocalAe } from '../src/server.ts';
+
+export interface AeBenchResult {
+  points: number;
+  ingestPointsPerSecond: number;
+  ingestSeconds: number;
+  queryMedianSeconds: number;
+  queryRoundsSeconds: number[];
+  resultRows: number;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+export async function benchLocalAe(points: number, rounds: number, log = console.log): Promise<AeBenchResult> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'local-ae-bench-'));
+  const ae = await startLocalAe({ ...configFromEnv({}), port: 0, dataDir, token: 'bench', accountId: 'bench' });
+  try {
+    const users = 10_000;
+    const now = Date.now();
+    const span = 30 * 86_400_000;
+    const batchSize = 50_000;
+    let written = 0;
+    let ingestMs = 0;
+    while (written < points) {
+      const n = Math.min(batchSize, points - written);
+      const batch = Array.from({ length: n }, (_, j) => {
+        const i = written + j;
+        return {
+          ...toDataPoint({ userId: `user_${i % users}`, event: USAGE_EVENTS[Math.floor(i / users) % USAGE_EVENTS.length], orgId: `org_${i % 50}`, status: i % 31 === 0 ? 400 : 200 }),
+          timestamp: now - Math.floor((i / points) * span),
+        };
+      });
+      const body = JSON.stringify({ points: batch });
+      const start = performance.now();
+      const res = await fetch(`${ae.url}/datasets/usage_analytics/points`, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+      if (!res.ok) throw new Error(`write failed: ${res.status} ${await res.text()}`);
+      ingestMs += performance.now() - start;
+      written += n;
+    }
+    const ingestSeconds = ingestMs / 1000;
+    log(`ingested ${points.toLocaleString('en-US')} points in ${ingestSeconds.toFixed(2)} s (batches of ${batchSize.toLocaleString('en-US')} over HTTP)`);
+
+    const sql = buildUsageSql(
+      { from: now - span, to: now + 1000, period: '30d', interval: null, users: [], orgs: [], events: [], group: [] },
+      'usage_analytics',
+    );
+    const roundsSeconds: number[] = [];
+    let resultRows = 0;
+    for (let r = 0; r < rounds + 1; r++) {
+      const start = performance.now();
+      const res = await fetch(`${ae.url}/client/v4/accounts/bench/analytics_engine/sql`, { method: 'POST', headers: { authorization: 'Bearer bench' }, body: sql });
+      const text = await res.text();
+      if (!res.ok) throw new Error(`query failed: ${res.status} ${text}`);
+      const elapsed = (performance.now() - start) / 1000;
+      resultRows = (JSON.parse(text) as { rows: number }).rows;
+      // The first round warms ClickHouse's caches, as a dashboard's first load would.
+      if (r > 0) roundsSeconds.push(elapsed);
+    }
+    return {
+      points,
+      ingestPointsPerSecond: points / ingestSeconds,
+      ingestSeconds,
+      queryMedianSeconds: median(roundsSeconds),
+      queryRoundsSeconds: roundsSeconds,
+      resultRows,
+    };
+  } finally {
+    await ae.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const { values } = parseArgs({ options: { points: { type: 'string', default: '1000000' }, rounds: { type: 'string', default: '5' } } });
+  const result = await benchLocalAe(Number(values.points), Number(values.rounds));
+  const ingestOk = result.ingestPointsPerSecond >= 50_000;
+  const queryOk = result.queryMedianSeconds < 1;
+  console.log('');
+  console.log(`batched ingest:            ${Math.round(result.ingestPointsPerSecond).toLocaleString('en-US')} points/s   target >= 50,000   ${ingestOk ? 'ok' : 'MISSED'}`);
+  console.log(`30-day per-user query:     ${result.queryMedianSeconds.toFixed(3)} s (median of ${result.queryRoundsSeconds.length}, ${result.resultRows.toLocaleString('en-US')} rows)   target < 1 s   ${queryOk ? 'ok' : 'MISSED'}`);
+}

@@ -1,0 +1,259 @@
+/**
+ * The local stack, as one unit: D1 migrations, the local Analytics Engine (Node + chdb) and the
+ * app worker beside the local AE's entrypoint (wrangler dev, workerd). `npm start`, the end-to-end
+ * tests, the Go integration tests, the benches and the compose services all start it through here,
+ * so they run the same thing.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import path from 'node:path';
+
+export const ROOT = path.resolve(import.meta.dirname, '..');
+const WRANGLER = path.join(ROOT, 'node_modules', 'wrangler', 'bin', 'wrangler.js');
+const LOCAL_AE_CLI = path.join(ROOT, 'local-analytics-engine', 'src', 'cli.ts');
+
+export interface StackOptions {
+  host?: string;
+  workerPort?: number;
+  aePort?: number;
+  /** Wrangler's local state (D1, Durable Objects). */
+  stateDir?: string;
+  /** The local AE's chdb data. */
+  aeDataDir?: string;
+  /** Where the worker reaches the local AE (differs from aeUrl inside compose). */
+  aeUrlForWorker?: string;
+  accountId?: string;
+  aeToken?: string;
+  adminEmails?: string;
+  /** Seconds the SQL API may take before the local AE stops a query. */
+  queryTimeout?: number;
+  /** Run only the worker against an AE started elsewhere (compose's worker service). */
+  workerOnly?: boolean;
+  /** Extra vars for the worker (wrangler --var). */
+  vars?: Record<string, string>;
+  log?: (line: string) => void;
+}
+
+export interface Stack {
+  workerUrl: string;
+  aeUrl: string;
+  accountId: string;
+  aeToken: string;
+  sqlApiUrl: string;
+  /** Stops the local AE only (for fault tests); stop() still cleans up the rest. */
+  stopAnalyticsEngine(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export async function waitFor(url: string, what: string, child: ChildProcess | null, timeoutMs = 90_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let exited: number | null = null;
+  child?.once('exit', (code) => (exited = code ?? -1));
+  while (Date.now() < deadline) {
+    if (exited !== null) throw new Error(`${what} exited (code ${exited}) before answering ${url}`);
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });
+      if (res.ok) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 150));
+  }
+  throw new Error(`${what} did not answer ${url} within ${timeoutMs / 1000} s`);
+}
+
+function stopProcess(child: ChildProcess | null): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => kill('SIGKILL'), 8_000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    function kill(signal: NodeJS.Signals) {
+      try {
+        // Detached children lead their own process group: wrangler's workerd goes with it.
+        process.kill(-child!.pid!, signal);
+      } catch {
+        child!.kill(signal);
+      }
+    }
+    kill('SIGTERM');
+  });
+}
+
+function pipeLog(child: ChildProcess, prefix: string, log: (line: string) => void) {
+  for (const stream of [child.stdout, child.stderr]) {
+    let buffered = '';
+    stream?.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString();
+      const lines = buffered.split('\n');
+      buffered = lines.pop()!;
+      for (const line of lines) if (line.trim()) log(`${prefix} ${line}`);
+    });
+  }
+}
+
+const wranglerEnv = () => ({
+  ...process.env,
+  // Offline and quiet: no telemetry, no request.cf lookup (this machine has no route out).
+  CLOUDFLARE_CF_FETCH_ENABLED: 'false',
+  WRANGLER_SEND_METRICS: 'false',
+  WRANGLER_HIDE_BANNER: 'true',
+});
+
+export function applyMigrations(stateDir: string): void {
+  const result = spawnSync(process.execPath, [WRANGLER, 'd1', 'migrations', 'apply', 'usage-lens', '--local', '--env', 'local', '--persist-to', stateDir], {
+    cwd: ROOT,
+    env: wranglerEnv(),
+    encoding: 'utf8',
+  });
+  if (result.status !== 0) throw new Error(`D1 migrations failed:\n${result.stdout}\n${result.stderr}`);
+}
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const host = options.host ?? '127.0.0.1';
+  const log = options.log ?? (() => undefined);
+  const workerPort = options.workerPort ?? (await freePort());
+  const aePort = options.aePort ?? (await freePort());
+  const stateDir = path.resolve(options.stateDir ?? path.join(ROOT, '.wrangler', 'state'));
+  const accountId = options.accountId ?? 'local-account';
+  const aeToken = options.aeToken ?? 'local-dev-token';
+  const reach = host === '0.0.0.0' ? '127.0.0.1' : host;
+  const aeUrl = `http://${reach}:${aePort}`;
+  const aeUrlForWorker = options.aeUrlForWorker ?? aeUrl;
+  const workerUrl = `http://${reach}:${workerPort}`;
+  mkdirSync(stateDir, { recursive: true });
+
+  let ae: ChildProcess | null = null;
+  let worker: ChildProcess | null = null;
+  const stop = async () => {
+    await stopProcess(worker);
+    await stopProcess(ae);
+  };
+  try {
+    if (!options.workerOnly) {
+      ae = spawn(process.execPath, [LOCAL_AE_CLI, 'serve'], {
+        cwd: ROOT,
+        detached: true,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: {
+          ...process.env,
+          LOCAL_AE_HOST: host,
+          LOCAL_AE_PORT: String(aePort),
+          LOCAL_AE_ACCOUNT_ID: accountId,
+          LOCAL_AE_TOKEN: aeToken,
+          ...(options.aeDataDir ? { LOCAL_AE_DATA_DIR: path.resolve(options.aeDataDir) } : {}),
+          ...(options.queryTimeout ? { LOCAL_AE_QUERY_TIMEOUT: String(options.queryTimeout) } : {}),
+          NODE_NO_WARNINGS: '1',
+        },
+      });
+      pipeLog(ae, '[local-ae]', log);
+      await waitFor(`${aeUrl}/health`, 'the local Analytics Engine', ae);
+    }
+
+    applyMigrations(stateDir);
+    // wrangler's --var reaches only the first config, so the local AE entrypoint gets a generated
+    // config that carries where the local AE listens.
+    const entrypointConfig = path.join(stateDir, 'local-analytics-engine.wrangler.json');
+    writeFileSync(
+      entrypointConfig,
+      JSON.stringify({
+        name: 'local-analytics-engine',
+        main: path.join(ROOT, 'local-analytics-engine', 'src', 'entrypoint.ts'),
+        compatibility_date: '2026-10-01',
+        env: { local: { name: 'local-analytics-engine', vars: { LOCAL_AE_URL: aeUrlForWorker } } },
+      }),
+    );
+    const vars: Record<string, string> = {
+      BETTER_AUTH_URL: `http://${reach}:${workerPort}`,
+      CF_API_BASE_URL: aeUrlForWorker,
+      CF_ACCOUNT_ID: accountId,
+      ...(options.adminEmails !== undefined ? { ADMIN_EMAILS: options.adminEmails } : {}),
+      ...options.vars,
+    };
+    // Secrets go in a file only this user can read, never on a command line.
+    const secrets = path.join(stateDir, 'secrets.env');
+    writeFileSync(
+      secrets,
+      [
+        `BETTER_AUTH_SECRET=${process.env.BETTER_AUTH_SECRET ?? 'local-dev-secret-change-me-0123456789abcdef'}`,
+        `CF_ANALYTICS_TOKEN=${aeToken}`,
+        '',
+      ].join('\n'),
+      { mode: 0o600 },
+    );
+    worker = spawn(
+      process.execPath,
+      [
+        WRANGLER, 'dev',
+        '-c', path.join(ROOT, 'wrangler.toml'),
+        '-c', entrypointConfig,
+        '--env', 'local',
+        '--ip', host,
+        '--port', String(workerPort),
+        '--inspector-port', '0',
+        '--show-interactive-dev-session=false',
+        '--persist-to', stateDir,
+        '--env-file', secrets,
+        ...Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}:${v}`]),
+      ],
+      { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: wranglerEnv() },
+    );
+    pipeLog(worker, '[worker]', log);
+    await waitFor(`${workerUrl}/health`, 'the worker (wrangler dev)', worker);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return {
+    workerUrl,
+    aeUrl,
+    accountId,
+    aeToken,
+    sqlApiUrl: `${aeUrl}/client/v4/accounts/${accountId}/analytics_engine/sql`,
+    stopAnalyticsEngine: () => stopProcess(ae),
+    stop,
+  };
+}
+
+export interface Admin {
+  email: string;
+  /** A better-auth bearer session token. */
+  token: string;
+  userId: string;
+}
+
+/** Signs the admin in, signing up first on a fresh database (the email must be in ADMIN_EMAILS). */
+export async function signInAdmin(workerUrl: string, email: string, password: string, name = 'Admin'): Promise<Admin> {
+  const headers = { 'content-type': 'application/json', origin: workerUrl };
+  let res = await fetch(`${workerUrl}/api/auth/sign-in/email`, { method: 'POST', headers, body: JSON.stringify({ email, password }) });
+  if (res.status === 401) {
+    res = await fetch(`${workerUrl}/api/auth/sign-up/email`, { method: 'POST', headers, body: JSON.stringify({ email, password, name }) });
+  }
+  if (!res.ok) throw new Error(`admin sign-in as ${email} failed (${res.status}): ${await res.text()}`);
+  const { user } = (await res.json()) as { user: { id: string } };
+  return { email, token: res.headers.get('set-auth-token')!, userId: user.id };
+}
+
+export async function createApiKey(workerUrl: string, admin: Admin, name: string, scope: 'admin' | 'ingest'): Promise<string> {
+  const res = await fetch(`${workerUrl}/api/admin/api-keys`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${admin.token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ name, scope }),
+  });
+  if (!res.ok) throw new Error(`creating the ${scope} API key failed (${res.status}): ${await res.text()}`);
+  return ((await res.json()) as { key: string }).key;
+}

@@ -1,0 +1,87 @@
+/**
+ * npm start: the whole app locally without Docker. The worker on 127.0.0.1:8787, the local
+ * Analytics Engine on 127.0.0.1:8788, an admin account and API key, and simulated traffic.
+ *
+ *   npm start [-- --no-simulate] [-- --days 7 --users 50]
+ * Ports: WORKER_PORT, LOCAL_AE_PORT. Admin: USAGE_LENS_ADMIN_EMAIL / USAGE_LENS_ADMIN_PASSWORD.
+ */
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { createApiKey, ROOT, signInAdmin, startStack } from './stack.ts';
+
+const { values } = parseArgs({
+  options: {
+    simulate: { type: 'boolean', default: true },
+    'no-simulate': { type: 'boolean', default: false },
+    days: { type: 'string', default: '7' },
+    users: { type: 'string', default: '50' },
+    verbose: { type: 'boolean', default: false },
+  },
+});
+
+const devVars = path.join(ROOT, '.dev.vars');
+if (!existsSync(devVars)) {
+  copyFileSync(path.join(ROOT, '.dev.vars.example'), devVars);
+  console.log('created .dev.vars from .dev.vars.example');
+}
+
+const email = process.env.USAGE_LENS_ADMIN_EMAIL ?? 'admin@example.com';
+const password = process.env.USAGE_LENS_ADMIN_PASSWORD ?? 'admin-password';
+const stack = await startStack({
+  workerPort: Number(process.env.WORKER_PORT ?? 8787),
+  aePort: Number(process.env.LOCAL_AE_PORT ?? 8788),
+  adminEmails: email,
+  log: values.verbose ? (line) => console.log(line) : undefined,
+});
+const shutdown = async () => {
+  console.log('\nstopping…');
+  await stack.stop();
+  process.exit(0);
+};
+process.on('SIGINT', shutdown);
+process.on('SIGTERM', shutdown);
+
+const admin = await signInAdmin(stack.workerUrl, email, password);
+const stateDir = path.join(ROOT, '.usage-lens');
+const credentialsFile = path.join(stateDir, 'credentials.json');
+mkdirSync(stateDir, { recursive: true });
+let apiKey: string | undefined;
+if (existsSync(credentialsFile)) {
+  apiKey = (JSON.parse(readFileSync(credentialsFile, 'utf8')) as { adminApiKey?: string }).adminApiKey;
+  const check = apiKey && (await fetch(`${stack.workerUrl}/api/admin/users`, { headers: { authorization: `Bearer ${apiKey}` } }));
+  if (!check || !check.ok) apiKey = undefined;
+}
+apiKey ??= await createApiKey(stack.workerUrl, admin, 'local Grafana', 'admin');
+writeFileSync(credentialsFile, JSON.stringify({ adminEmail: email, adminPassword: password, adminApiKey: apiKey }, null, 2), { mode: 0o600 });
+
+console.log(`
+Usage Lens is running
+  worker:            ${stack.workerUrl}
+  local AE:          ${stack.aeUrl}
+  AE SQL API:        ${stack.sqlApiUrl}  (Bearer ${stack.aeToken})
+  admin login:       ${email} / ${password === 'admin-password' ? 'admin-password' : '(USAGE_LENS_ADMIN_PASSWORD)'}
+  admin API key:     in .usage-lens/credentials.json
+  try:               curl -H "Authorization: Bearer $(node -p "require('./.usage-lens/credentials.json').adminApiKey")" '${stack.workerUrl}/api/admin/usage?period=24h'
+`);
+
+if (values.simulate && !values['no-simulate']) {
+  // Backfill once: a restart keeps the history it already has and only adds live traffic.
+  const filled = await fetch(stack.sqlApiUrl, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${stack.aeToken}` },
+    body: 'SELECT count() AS n FROM usage_analytics FORMAT JSON',
+  });
+  const rows = filled.ok ? Number(((await filled.json()) as { data: { n: string }[] }).data[0].n) : 0;
+  if (rows > 0) console.log(`the local AE already holds ${rows.toLocaleString('en-US')} rows: skipping the backfill`);
+  const { runSimulatorCli } = await import('../local-analytics-engine/src/simulator.ts');
+  await runSimulatorCli([
+    '--url', stack.aeUrl,
+    '--worker', stack.workerUrl,
+    '--admin-email', email,
+    '--admin-password', password,
+    '--days', rows > 0 ? '0' : values.days!,
+    '--users', values.users!,
+    '--live',
+  ]);
+}

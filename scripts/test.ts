@@ -1,0 +1,103 @@
+/**
+ * npm test: every suite of every part, in dependency order, with one summary line at the end.
+ *
+ *   npm test                 everything
+ *   npm test -- worker ae    only the steps whose names contain one of the words
+ *
+ * Each test runner writes a JSON report; the counts below come from those, so the closing
+ * `N passed, N failed` is the sum of what the runners themselves counted. A step that fails
+ * without reporting tests (a build, a typecheck) counts as one failure.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { ROOT } from './stack.ts';
+
+const REPORTS = path.join(ROOT, '.usage-lens', 'reports');
+
+interface Counts {
+  passed: number;
+  failed: number;
+  skipped: number;
+}
+
+interface Step {
+  name: string;
+  cwd: string;
+  command: string[];
+  env?: Record<string, string>;
+  /** Reads the runner's report; absent for steps that are checks, not test suites. */
+  report?: (file: string) => Counts;
+}
+
+const vitestReport = (file: string): Counts => {
+  const r = JSON.parse(readFileSync(file, 'utf8')) as { numPassedTests: number; numFailedTests: number; numPendingTests: number; numTodoTests: number };
+  return { passed: r.numPassedTests, failed: r.numFailedTests, skipped: r.numPendingTests + r.numTodoTests };
+};
+
+export const goReport = (file: string): Counts => {
+  const counts = { passed: 0, failed: 0, skipped: 0 };
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    if (!line.startsWith('{')) continue;
+    const event = JSON.parse(line) as { Action: string; Test?: string };
+    if (!event.Test) continue;
+    if (event.Action === 'pass') counts.passed++;
+    else if (event.Action === 'fail') counts.failed++;
+    else if (event.Action === 'skip') counts.skipped++;
+  }
+  return counts;
+};
+
+const bin = (name: string) => path.join(ROOT, 'node_modules', '.bin', name);
+const vitest = (cwd: string, name: string, extra: string[] = []): Step => ({
+  name,
+  cwd,
+  command: [bin('vitest'), 'run', ...extra, '--reporter=default', '--reporter=json', `--outputFile.json=${path.join(REPORTS, `${name}.json`)}`],
+  report: vitestReport,
+});
+
+export const STEPS: Step[] = [
+  { name: 'typecheck', cwd: ROOT, command: ['npm', 'run', 'typecheck', '--silent'] },
+  vitest(path.join(ROOT, 'local-analytics-engine'), 'ae'),
+  vitest(path.join(ROOT, 'worker'), 'worker'),
+  vitest(path.join(ROOT, 'worker'), 'worker-e2e', ['-c', 'vitest.e2e.config.ts']),
+];
+
+function run(step: Step): Counts & { ok: boolean; seconds: number } {
+  const started = Date.now();
+  const reportFile = path.join(REPORTS, `${step.name}.json`);
+  rmSync(reportFile, { force: true });
+  console.log(`\n━━ ${step.name}: ${step.command.map((c) => path.relative(ROOT, c) || c).join(' ')}`);
+  const result = spawnSync(step.command[0], step.command.slice(1), {
+    cwd: step.cwd,
+    stdio: 'inherit',
+    env: { ...process.env, ...step.env, GO_JSON_REPORT: reportFile },
+  });
+  const ok = result.status === 0;
+  const seconds = (Date.now() - started) / 1000;
+  if (step.report && existsSync(reportFile)) {
+    const counts = step.report(reportFile);
+    // A runner that crashed after reporting still fails the step.
+    if (!ok && counts.failed === 0) counts.failed = 1;
+    return { ...counts, ok, seconds };
+  }
+  return { passed: 0, failed: ok ? 0 : 1, skipped: 0, ok, seconds };
+}
+
+const filters = process.argv.slice(2);
+const steps = filters.length ? STEPS.filter((s) => filters.some((f) => s.name.includes(f))) : STEPS;
+mkdirSync(REPORTS, { recursive: true });
+
+const rows: string[] = [];
+const total: Counts = { passed: 0, failed: 0, skipped: 0 };
+for (const step of steps) {
+  const r = run(step);
+  total.passed += r.passed;
+  total.failed += r.failed;
+  total.skipped += r.skipped;
+  rows.push(`${r.ok ? 'ok  ' : 'FAIL'}  ${step.name.padEnd(22)} ${String(r.passed).padStart(5)} passed ${String(r.failed).padStart(4)} failed ${String(r.skipped).padStart(3)} skipped  ${r.seconds.toFixed(0).padStart(4)} s`);
+}
+
+console.log(`\n━━ summary\n${rows.join('\n')}`);
+console.log(`${total.passed} passed, ${total.failed} failed`);
+process.exit(total.failed > 0 ? 1 : 0);
