@@ -130,6 +130,8 @@ export async function startLocalAe(config: LocalAeConfig): Promise<LocalAe> {
   const store = new Store(config.dataDir);
   for (const dataset of config.datasets) await store.ensureDataset(dataset);
   const writer = new GroupCommit(store);
+  // Request counters, so benches and tests can see how many SQL API calls a client made.
+  const stats = { sqlQueries: 0, writeRequests: 0, pointsWritten: 0 };
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://local');
@@ -141,6 +143,7 @@ export async function startLocalAe(config: LocalAeConfig): Promise<LocalAe> {
       if (!authorized(config, decodeURIComponent(sqlPath[1]), req.headers.authorization)) {
         return send(res, 403, 'text/plain; charset=utf-8', 'Authorization error');
       }
+      stats.sqlQueries++;
       const sql = req.method === 'GET' ? (url.searchParams.get('query') ?? '') : await readBody(req, config.maxBodyBytes);
       const answer = await runSql(store, config, sql);
       return send(res, answer.status, answer.contentType, answer.body);
@@ -164,6 +167,8 @@ export async function startLocalAe(config: LocalAeConfig): Promise<LocalAe> {
       try {
         const rows = toRows(dataset, points);
         await writer.write(dataset, rows);
+        stats.writeRequests++;
+        stats.pointsWritten += rows.length;
         return json(res, 200, { written: rows.length, dataset });
       } catch (error) {
         if (error instanceof PointError) {
@@ -173,6 +178,7 @@ export async function startLocalAe(config: LocalAeConfig): Promise<LocalAe> {
       }
     }
 
+    if (url.pathname === '/stats') return json(res, 200, stats);
     if (url.pathname === '/health') {
       return json(res, 200, { ok: true, datasets: [...store.datasets()].sort() });
     }

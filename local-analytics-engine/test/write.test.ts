@@ -85,3 +85,14 @@ describe('batches', () => {
     expect(rows.data.every((r) => r.n === String(perWriter))).toBe(true);
   });
 });
+
+describe('/stats', () => {
+  it('counts SQL queries and written points', async () => {
+    const before = (await (await fetch(`${url()}/stats`)).json()) as { sqlQueries: number; pointsWritten: number };
+    await write(url(), [point('s', 'x'), point('s', 'y')]);
+    await json(url(), 'SELECT 1');
+    const after = (await (await fetch(`${url()}/stats`)).json()) as { sqlQueries: number; pointsWritten: number };
+    expect(after.sqlQueries - before.sqlQueries).toBe(1);
+    expect(after.pointsWritten - before.pointsWritten).toBe(2);
+  });
+});

@@ -30,6 +30,13 @@ export const DATASETS = {
   staging: 'usage_analytics_staging',
 } as const;
 
+/** AE's published limits and prices (2026), to put usage in cost terms. */
+export const AE_PRICING = {
+  freeWritesPerDay: 100_000,
+  paidIncludedWritesPerMonth: 10_000_000,
+  paidUsdPerMillionWrites: 0.25,
+} as const;
+
 /** The staging deployment is told apart by its auth URL, as in the seed. */
 export function datasetFor(betterAuthUrl: string | undefined): string {
   return betterAuthUrl?.includes('staging') ? DATASETS.staging : DATASETS.production;

@@ -1,0 +1,194 @@
+package stacktest
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/grafana/grafana-plugin-sdk-go/backend"
+	"github.com/grafana/grafana-plugin-sdk-go/data"
+)
+
+// Case is one query of every query type against the fixture, with what its answer must be. The
+// in-process integration tests and the gRPC test of the built binary run the same cases.
+type Case struct {
+	Name  string
+	Query backend.DataQuery
+	Check func(t testing.TB, r backend.DataResponse)
+}
+
+func number(t testing.TB, f *data.Frame, field, row int) float64 {
+	t.Helper()
+	v, ok := f.Fields[field].ConcreteAt(row)
+	if !ok {
+		t.Fatalf("%s.%s[%d] is null", f.Name, f.Fields[field].Name, row)
+	}
+	switch n := v.(type) {
+	case float64:
+		return n
+	default:
+		t.Fatalf("%s.%s[%d] is %T, want a number", f.Name, f.Fields[field].Name, row, v)
+		return 0
+	}
+}
+
+func oneFrame(t testing.TB, r backend.DataResponse) *data.Frame {
+	t.Helper()
+	if r.Error != nil {
+		t.Fatalf("query failed: %v", r.Error)
+	}
+	if len(r.Frames) != 1 {
+		t.Fatalf("got %d frames, want 1", len(r.Frames))
+	}
+	return r.Frames[0]
+}
+
+// seriesTotals sums each series of a time series answer, by its label value.
+func seriesTotals(t testing.TB, r backend.DataResponse, label string) map[string]float64 {
+	t.Helper()
+	if r.Error != nil {
+		t.Fatalf("query failed: %v", r.Error)
+	}
+	totals := map[string]float64{}
+	for _, f := range r.Frames {
+		if len(f.Fields) != 2 || f.Fields[0].Type() != data.FieldTypeTime {
+			t.Fatalf("series %q is not [time, value]", f.Name)
+		}
+		if f.Meta == nil || f.Meta.Type != data.FrameTypeTimeSeriesMulti {
+			t.Fatalf("series %q is not timeseries-multi", f.Name)
+		}
+		key, ok := f.Fields[1].Labels[label]
+		if !ok {
+			t.Fatalf("series %q has no %s label: %v", f.Name, label, f.Fields[1].Labels)
+		}
+		for i := 0; i < f.Rows(); i++ {
+			totals[key] += number(t, f, 1, i)
+		}
+	}
+	return totals
+}
+
+func equalTotals(t testing.TB, got, want map[string]float64) {
+	t.Helper()
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("series totals %v, want %v", got, want)
+	}
+}
+
+// Cases are every query type for the fixture; mode is "worker" or "sql".
+func Cases(f Fixture, mode string) []Case {
+	ivyName := "Integration Ivy"
+	if mode == "sql" {
+		// AE cannot see the app's user table: sql mode shows ids.
+		ivyName = f.Ivy
+	}
+	cases := []Case{
+		{"per-user table", f.Query("users", map[string]any{"queryType": "users"}), func(t testing.TB, r backend.DataResponse) {
+			fr := oneFrame(t, r)
+			want := []string{"User", "User ID", "Total", "Sync", "Sync auth", "Auth", "Chat", "Ingest"}
+			for i, name := range want {
+				if fr.Fields[i].Name != name {
+					t.Fatalf("column %d is %q, want %q", i, fr.Fields[i].Name, name)
+				}
+			}
+			if fr.Rows() != 2 || fr.Fields[0].At(0) != ivyName || fr.Fields[1].At(0) != f.Ivy {
+				t.Fatalf("want Ivy first as %q, got %v rows, first %v", ivyName, fr.Rows(), fr.Fields[0].At(0))
+			}
+			got := []float64{number(t, fr, 2, 0), number(t, fr, 3, 0), number(t, fr, 5, 0), number(t, fr, 7, 0), number(t, fr, 2, 1), number(t, fr, 6, 1)}
+			if fmt.Sprint(got) != fmt.Sprint([]float64{FixtureIvy, 4, 3, 3, 5, 5}) {
+				t.Fatalf("counts %v", got)
+			}
+		}},
+		{"top 1 user", f.Query("top", map[string]any{"queryType": "users", "topN": 1}), func(t testing.TB, r backend.DataResponse) {
+			if fr := oneFrame(t, r); fr.Rows() != 1 || fr.Fields[1].At(0) != f.Ivy {
+				t.Fatalf("top 1 should be Ivy")
+			}
+		}},
+		{"totals", f.Query("totals", map[string]any{"queryType": "totals"}), func(t testing.TB, r backend.DataResponse) {
+			fr := oneFrame(t, r)
+			if number(t, fr, 0, 0) != FixtureEvents || number(t, fr, 1, 0) != 2 {
+				t.Fatalf("totals %v events, %v users", number(t, fr, 0, 0), number(t, fr, 1, 0))
+			}
+		}},
+		{"cost", f.Query("cost", map[string]any{"queryType": "cost"}), func(t testing.TB, r backend.DataResponse) {
+			fr := oneFrame(t, r)
+			// 15 writes in one hour is 360 a day.
+			if perDay := number(t, fr, 0, 0); perDay != FixtureEvents*24 {
+				t.Fatalf("writes per day %v", perDay)
+			}
+		}},
+		{"status breakdown", f.Query("status", map[string]any{"queryType": "status"}), func(t testing.TB, r backend.DataResponse) {
+			fr := oneFrame(t, r)
+			got := map[string]float64{}
+			for i := 0; i < fr.Rows(); i++ {
+				got[fr.Fields[0].At(i).(string)] = number(t, fr, 2, i)
+			}
+			equalTotals(t, got, map[string]float64{"101": 9, "200": 2, "201": 3, "401": 1})
+		}},
+		{"time series by event", f.Query("byEvent", map[string]any{"queryType": "timeseries", "groupBy": "event"}), func(t testing.TB, r backend.DataResponse) {
+			equalTotals(t, seriesTotals(t, r, "event"), map[string]float64{"sync": 4, "auth": 3, "chat": 5, "ingest": 3})
+		}},
+		{"time series by user", f.Query("byUser", map[string]any{"queryType": "timeseries", "groupBy": "user"}), func(t testing.TB, r backend.DataResponse) {
+			equalTotals(t, seriesTotals(t, r, "user"), map[string]float64{f.Ivy: FixtureIvy, f.Other: 5})
+			if name := r.Frames[0].Fields[1].Config.DisplayNameFromDS; name != ivyName {
+				t.Fatalf("Ivy's series is named %q, want %q", name, ivyName)
+			}
+		}},
+		{"time series by org", f.Query("byOrg", map[string]any{"queryType": "timeseries", "groupBy": "org"}), func(t testing.TB, r backend.DataResponse) {
+			equalTotals(t, seriesTotals(t, r, "org"), map[string]float64{f.Org: FixtureIvy, "(none)": 5})
+		}},
+		{"time series by status", f.Query("byStatus", map[string]any{"queryType": "timeseries", "groupBy": "status"}), func(t testing.TB, r backend.DataResponse) {
+			equalTotals(t, seriesTotals(t, r, "status"), map[string]float64{"101": 9, "200": 2, "201": 3, "401": 1})
+		}},
+		{"errors by user", f.Query("errors", map[string]any{"queryType": "timeseries", "groupBy": "user", "metric": "errors"}), func(t testing.TB, r backend.DataResponse) {
+			equalTotals(t, seriesTotals(t, r, "user"), map[string]float64{f.Ivy: FixtureErrors, f.Other: 0})
+		}},
+		{"event filter", f.Query("sync", map[string]any{"queryType": "totals", "events": []string{"sync", "chat"}}), func(t testing.TB, r backend.DataResponse) {
+			if fr := oneFrame(t, r); number(t, fr, 0, 0) != 9 {
+				t.Fatalf("sync + chat = 9, got %v", number(t, fr, 0, 0))
+			}
+		}},
+	}
+	rawSQL := fmt.Sprintf("SELECT blob1 AS event, SUM(_sample_interval) AS n FROM $__dataset WHERE $__timeFilter AND index1 IN ('%s', '%s') GROUP BY event ORDER BY event", f.Ivy, f.Other)
+	rawSeries := fmt.Sprintf("SELECT $__timeInterval AS t, blob1 AS event, SUM(_sample_interval) AS n FROM $__dataset WHERE $__timeFilter AND index1 = '%s' GROUP BY t, event ORDER BY t", f.Ivy)
+	if mode == "sql" {
+		cases = append(cases,
+			Case{"raw SQL table", f.Query("sql", map[string]any{"queryType": "sql", "rawSql": rawSQL}), func(t testing.TB, r backend.DataResponse) {
+				fr := oneFrame(t, r)
+				got := map[string]float64{}
+				for i := 0; i < fr.Rows(); i++ {
+					got[*fr.Fields[0].At(i).(*string)] = *fr.Fields[1].At(i).(*float64)
+				}
+				equalTotals(t, got, map[string]float64{"auth": 3, "chat": 5, "ingest": 3, "sync": 4})
+				if !strings.Contains(fr.Meta.ExecutedQueryString, "timestamp >= toDateTime(") {
+					t.Fatalf("macros not expanded: %s", fr.Meta.ExecutedQueryString)
+				}
+			}},
+			Case{"raw SQL time series", f.Query("sqlSeries", map[string]any{"queryType": "sql", "rawSql": rawSeries, "format": "time_series"}), func(t testing.TB, r backend.DataResponse) {
+				fr := oneFrame(t, r)
+				if fr.Fields[0].Type() != data.FieldTypeTime && fr.Fields[0].Type() != data.FieldTypeNullableTime {
+					t.Fatalf("first field is %v, want time", fr.Fields[0].Type())
+				}
+				events := map[string]bool{}
+				for _, field := range fr.Fields[1:] {
+					events[field.Labels["event"]] = true
+				}
+				if len(events) != 3 {
+					t.Fatalf("want one series per event of Ivy's, got %v", events)
+				}
+			}},
+			Case{"raw SQL refused by AE's dialect", f.Query("join", map[string]any{"queryType": "sql", "rawSql": "SELECT * FROM $__dataset a JOIN $__dataset b ON a.index1 = b.index1"}), func(t testing.TB, r backend.DataResponse) {
+				if r.Error == nil || !strings.Contains(r.Error.Error(), "JOINs are not supported") || r.ErrorSource != backend.ErrorSourceDownstream {
+					t.Fatalf("want AE's 422 reason in words, got %v", r.Error)
+				}
+			}},
+		)
+	} else {
+		cases = append(cases, Case{"raw SQL needs sql mode", f.Query("sql", map[string]any{"queryType": "sql", "rawSql": rawSQL}), func(t testing.TB, r backend.DataResponse) {
+			if r.Error == nil || !strings.Contains(r.Error.Error(), "sql mode") {
+				t.Fatalf("want an explanation, got %v", r.Error)
+			}
+		}})
+	}
+	return cases
+}
