@@ -30,12 +30,13 @@ interface Step {
   report?: (file: string) => Counts;
 }
 
+/** vitest's JSON reporter writes jest's format, so this reads both. */
 const vitestReport = (file: string): Counts => {
   const r = JSON.parse(readFileSync(file, 'utf8')) as { numPassedTests: number; numFailedTests: number; numPendingTests: number; numTodoTests: number };
   return { passed: r.numPassedTests, failed: r.numFailedTests, skipped: r.numPendingTests + r.numTodoTests };
 };
 
-export const goReport = (file: string): Counts => {
+const goReport = (file: string): Counts => {
   const counts = { passed: 0, failed: 0, skipped: 0 };
   for (const line of readFileSync(file, 'utf8').split('\n')) {
     if (!line.startsWith('{')) continue;
@@ -56,11 +57,35 @@ const vitest = (cwd: string, name: string, extra: string[] = []): Step => ({
   report: vitestReport,
 });
 
+const PLUGIN = path.join(ROOT, 'grafana-plugin');
+const goTest = (name: string, args: string[], withStack = false): Step => ({
+  name,
+  cwd: PLUGIN,
+  command: [
+    ...(withStack ? [process.execPath, path.join(ROOT, 'scripts', 'with-stack.ts'), '--'] : []),
+    process.execPath,
+    path.join(ROOT, 'scripts', 'go-test.ts'),
+    ...args,
+  ],
+  report: goReport,
+});
+
 export const STEPS: Step[] = [
   { name: 'typecheck', cwd: ROOT, command: ['npm', 'run', 'typecheck', '--silent'] },
   vitest(path.join(ROOT, 'local-analytics-engine'), 'ae'),
   vitest(path.join(ROOT, 'worker'), 'worker'),
   vitest(path.join(ROOT, 'worker'), 'worker-e2e', ['-c', 'vitest.e2e.config.ts']),
+  { name: 'plugin-build', cwd: PLUGIN, command: ['npm', 'run', 'build', '--silent'] },
+  {
+    name: 'plugin-jest',
+    cwd: PLUGIN,
+    command: [bin('jest'), '--ci', '--json', `--outputFile=${path.join(REPORTS, 'plugin-jest.json')}`],
+    report: vitestReport,
+  },
+  goTest('plugin-go', ['-count=1', './...']),
+  goTest('plugin-integration', ['-tags', 'integration', '-count=1', '-run', '^TestIntegration', './...'], true),
+  { name: 'plugin-harness', cwd: PLUGIN, command: [process.execPath, 'harness/build.mts'] },
+  vitest(PLUGIN, 'plugin-editors', ['-c', 'vitest.e2e.config.mts']),
 ];
 
 function run(step: Step): Counts & { ok: boolean; seconds: number } {

@@ -25,7 +25,7 @@ func instance(t *testing.T, settings backend.DataSourceInstanceSettings) *Dataso
 	return inst.(*Datasource)
 }
 
-func TestEveryQueryTypeInBothModes(t *testing.T) {
+func TestIntegrationEveryQueryTypeInBothModes(t *testing.T) {
 	stack := stacktest.FromEnv(t)
 	fixture := stacktest.Seed(t, stack, "usage_analytics")
 	modes := map[string]backend.DataSourceInstanceSettings{
@@ -46,7 +46,7 @@ func TestEveryQueryTypeInBothModes(t *testing.T) {
 	}
 }
 
-func TestOneDashboardRefreshIsOneUpstreamRequest(t *testing.T) {
+func TestIntegrationOneDashboardRefreshIsOneUpstreamRequest(t *testing.T) {
 	stack := stacktest.FromEnv(t)
 	fixture := stacktest.Seed(t, stack, "usage_analytics")
 	for _, mode := range []string{"worker", "sql"} {
@@ -84,7 +84,7 @@ func TestOneDashboardRefreshIsOneUpstreamRequest(t *testing.T) {
 	}
 }
 
-func TestHealth(t *testing.T) {
+func TestIntegrationHealth(t *testing.T) {
 	stack := stacktest.FromEnv(t)
 	stacktest.Seed(t, stack, "usage_analytics")
 	ingestKey := stack.CreateKey(t, "ingest")
@@ -127,7 +127,7 @@ func (c *captured) Send(r *backend.CallResourceResponse) error {
 	return nil
 }
 
-func TestVariableResources(t *testing.T) {
+func TestIntegrationVariableResources(t *testing.T) {
 	stack := stacktest.FromEnv(t)
 	fixture := stacktest.Seed(t, stack, "usage_analytics")
 	for mode, settings := range map[string]backend.DataSourceInstanceSettings{
