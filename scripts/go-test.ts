@@ -13,7 +13,9 @@ for await (const line of createInterface({ input: child.stdout! })) {
   file?.write(`${line}\n`);
   try {
     const event = JSON.parse(line) as { Action: string; Output?: string };
-    if (event.Action === 'output' && event.Output && !event.Output.startsWith('{"@level"')) process.stdout.write(event.Output);
+    // Passing tests stay in the report; the console shows failures, logs and package results.
+    const quiet = /^(=== (RUN|PAUSE|CONT|NAME)|\s*--- PASS|\{"@level")/;
+    if (event.Action === 'output' && event.Output && !quiet.test(event.Output)) process.stdout.write(event.Output);
   } catch {
     process.stdout.write(`${line}\n`);
   }

@@ -132,8 +132,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const accountId = options.accountId ?? 'local-account';
   const aeToken = options.aeToken ?? 'local-dev-token';
   const reach = host === '0.0.0.0' ? '127.0.0.1' : host;
-  const aeUrl = `http://${reach}:${aePort}`;
-  const aeUrlForWorker = options.aeUrlForWorker ?? aeUrl;
+  const aeUrlForWorker = options.aeUrlForWorker ?? `http://${reach}:${aePort}`;
+  const aeUrl = options.workerOnly ? aeUrlForWorker : `http://${reach}:${aePort}`;
   const workerUrl = `http://${reach}:${workerPort}`;
   mkdirSync(stateDir, { recursive: true });
 
@@ -178,7 +178,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       }),
     );
     const vars: Record<string, string> = {
-      BETTER_AUTH_URL: `http://${reach}:${workerPort}`,
+      BETTER_AUTH_URL: process.env.BETTER_AUTH_URL ?? `http://${reach}:${workerPort}`,
       CF_API_BASE_URL: aeUrlForWorker,
       CF_ACCOUNT_ID: accountId,
       ...(options.adminEmails !== undefined ? { ADMIN_EMAILS: options.adminEmails } : {}),

@@ -66,22 +66,18 @@ Usage Lens is running
 `);
 
 if (values.simulate && !values['no-simulate']) {
-  // Backfill once: a restart keeps the history it already has and only adds live traffic.
-  const filled = await fetch(stack.sqlApiUrl, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${stack.aeToken}` },
-    body: 'SELECT count() AS n FROM usage_analytics FORMAT JSON',
-  });
-  const rows = filled.ok ? Number(((await filled.json()) as { data: { n: string }[] }).data[0].n) : 0;
-  if (rows > 0) console.log(`the local AE already holds ${rows.toLocaleString('en-US')} rows: skipping the backfill`);
   const { runSimulatorCli } = await import('../local-analytics-engine/src/simulator.ts');
   await runSimulatorCli([
     '--url', stack.aeUrl,
     '--worker', stack.workerUrl,
     '--admin-email', email,
     '--admin-password', password,
-    '--days', rows > 0 ? '0' : values.days!,
+    '--account', stack.accountId,
+    '--token', stack.aeToken,
+    '--days', values.days!,
     '--users', values.users!,
+    // A restart keeps the history it has and only adds live traffic.
+    '--once',
     '--live',
   ]);
 }

@@ -9,8 +9,8 @@ import { EVENT_LABELS, USAGE_EVENTS, type UsageEvent } from '@usage-lens/worker/
 export { EVENT_LABELS, USAGE_EVENTS, type UsageEvent };
 
 export type QueryType = 'users' | 'totals' | 'timeseries' | 'status' | 'cost' | 'sql';
-export type GroupBy = 'event' | 'user' | 'org' | 'status';
-export type Metric = 'events' | 'errors';
+export type GroupBy = 'event' | 'user' | 'org' | 'status' | 'total';
+export type Metric = 'events' | 'errors' | 'error_rate';
 export type SqlFormat = 'table' | 'time_series';
 
 export const QUERY_TYPES: Array<{ value: QueryType; label: string; description: string }> = [
@@ -27,11 +27,13 @@ export const GROUP_BYS: Array<{ value: GroupBy; label: string }> = [
   { value: 'user', label: 'User' },
   { value: 'org', label: 'Org' },
   { value: 'status', label: 'Status' },
+  { value: 'total', label: 'Total' },
 ];
 
 export const METRICS: Array<{ value: Metric; label: string }> = [
   { value: 'events', label: 'Events' },
   { value: 'errors', label: 'Errors (status ≥ 400)' },
+  { value: 'error_rate', label: 'Error rate' },
 ];
 
 export interface UsageQuery extends DataQuery {

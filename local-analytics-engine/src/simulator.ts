@@ -225,6 +225,17 @@ export async function createAppUsers(workerUrl: string, adminEmail: string, admi
 const FIRST_NAMES = ['Ada', 'Grace', 'Alan', 'Barbara', 'Edsger', 'Frances', 'Donald', 'Margaret', 'Ken', 'Radia', 'Dennis', 'Hedy'];
 const LAST_NAMES = ['Lovelace', 'Hopper', 'Turing', 'Liskov', 'Dijkstra', 'Allen', 'Knuth', 'Hamilton', 'Thompson', 'Perlman'];
 
+/** Rows already in the dataset, through the SQL API (0 when it cannot tell). */
+async function countRows(aeUrl: string, account: string, token: string, dataset: string): Promise<number> {
+  const res = await fetch(`${aeUrl.replace(/\/+$/, '')}/client/v4/accounts/${encodeURIComponent(account)}/analytics_engine/sql`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}` },
+    body: `SELECT count() AS n FROM ${dataset} FORMAT JSON`,
+  });
+  if (!res.ok) return 0;
+  return Number(((await res.json()) as { data: { n: string }[] }).data[0]?.n ?? 0);
+}
+
 export async function runSimulatorCli(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
@@ -241,6 +252,9 @@ export async function runSimulatorCli(argv: string[]): Promise<void> {
       'admin-email': { type: 'string', default: process.env.USAGE_LENS_ADMIN_EMAIL ?? 'admin@example.com' },
       'admin-password': { type: 'string', default: process.env.USAGE_LENS_ADMIN_PASSWORD ?? 'admin-password' },
       live: { type: 'boolean', default: false },
+      once: { type: 'boolean', default: false },
+      account: { type: 'string', default: process.env.LOCAL_AE_ACCOUNT_ID ?? 'local-account' },
+      token: { type: 'string', default: process.env.LOCAL_AE_TOKEN ?? 'local-dev-token' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -254,7 +268,9 @@ export async function runSimulatorCli(argv: string[]): Promise<void> {
   --sample-interval K    write one row per K events with _sample_interval=K (default 1)
   --seed S               random seed, for repeatable runs (default 42)
   --worker URL           create the users in the app there, so names show (needs the admin login)
-  --live                 after the backfill, keep writing current traffic every 10 s`);
+  --live                 after the backfill, keep writing current traffic every 10 s
+  --once                 skip the backfill when the dataset already has data (restarts)
+  --account ID --token T the local AE's SQL API credentials, for --once`);
     return;
   }
   const int = (name: string, raw: string, min: number, max: number) => {
@@ -279,9 +295,14 @@ export async function runSimulatorCli(argv: string[]): Promise<void> {
   const users = values.worker
     ? await createAppUsers(values.worker, values['admin-email']!, values['admin-password']!, options.users, options.orgs, rand)
     : syntheticUsers(options.users, options.orgs, rand);
-  console.log(`simulating ${users.length} users in ${options.orgs} orgs, ${options.days} days back, into ${options.dataset} at ${options.aeUrl}`);
-  const { rows, events } = await backfill(users, options);
-  console.log(`backfilled ${rows.toLocaleString('en-US')} rows standing for ${events.toLocaleString('en-US')} events`);
+  const existing = values.once ? await countRows(options.aeUrl, values.account!, values.token!, options.dataset) : 0;
+  if (existing > 0) {
+    console.log(`${options.dataset} already holds ${existing.toLocaleString('en-US')} rows: no backfill`);
+  } else {
+    console.log(`simulating ${users.length} users in ${options.orgs} orgs, ${options.days} days back, into ${options.dataset} at ${options.aeUrl}`);
+    const { rows, events } = await backfill(users, options);
+    console.log(`backfilled ${rows.toLocaleString('en-US')} rows standing for ${events.toLocaleString('en-US')} events`);
+  }
   if (!values.live) return;
   const liveRand = random(options.seed + 2);
   const tick = 10_000;

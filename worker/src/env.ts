@@ -17,6 +17,8 @@ export interface Env {
   USAGE_ANALYTICS?: UsageAnalyticsBinding;
   BETTER_AUTH_URL: string;
   BETTER_AUTH_SECRET: string;
+  /** Comma-separated extra origins better-auth accepts (e.g. the compose network's name for the worker). */
+  TRUSTED_ORIGINS?: string;
   /** Comma-separated emails that are admins whatever their role (bootstrapping). */
   ADMIN_EMAILS?: string;
   CF_ACCOUNT_ID?: string;

@@ -108,6 +108,20 @@ func TestTimeSeriesByEventUserOrgStatus(t *testing.T) {
 	}
 }
 
+func TestTimeSeriesTotalAndErrorRate(t *testing.T) {
+	total := TimeSeries(fixture(), "total", "events", 0, from, to, hour)
+	golden(t, "timeseries_total", total...)
+	if len(total) != 1 || len(total[0].Fields[1].Labels) != 0 || total[0].Fields[1].At(0) != 14.0 {
+		t.Fatalf("one unlabelled series of everything, 14 events in the first hour")
+	}
+	rate := TimeSeries(fixture(), "user", "error_rate", 0, from, to, hour)
+	golden(t, "timeseries_user_error_rate", rate...)
+	// u_anon: 3 errors of 5 events in the third hour.
+	if rate[0].Fields[1].Labels["user"] != "u_anon" || rate[0].Fields[1].At(2) != 0.6 || rate[0].Fields[1].At(0) != 0.0 {
+		t.Fatalf("error rate per bucket is errors/events, 0 without events: %v", rate[0].Fields[1].At(2))
+	}
+}
+
 func TestTimeSeriesUserLabelsAndErrors(t *testing.T) {
 	frames := TimeSeries(fixture(), "user", "errors", 0, from, to, hour)
 	golden(t, "timeseries_user_errors", frames...)

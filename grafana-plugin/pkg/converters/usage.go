@@ -127,13 +127,30 @@ const NoOrg = "(none)"
 type series struct {
 	labels  data.Labels
 	display string
-	values  map[int64]float64
+	events  map[int64]float64
+	errors  map[int64]float64
 	total   float64
 }
 
-// TimeSeries is one frame per event, user, org or status (groupBy), each a zero-filled series of
-// events or errors per bucket, labelled so alert rules get one instance per series. topN > 0
-// keeps the biggest series.
+// value is the series' metric in one bucket; an error rate of a bucket without events is 0.
+func (s *series) value(metric string, t int64) float64 {
+	switch metric {
+	case "errors":
+		return s.errors[t]
+	case "error_rate":
+		if s.events[t] == 0 {
+			return 0
+		}
+		return s.errors[t] / s.events[t]
+	default:
+		return s.events[t]
+	}
+}
+
+// TimeSeries is one frame per event, user, org or status (groupBy; "total" gives one unlabelled
+// series), each a zero-filled series of the metric per bucket, labelled so alert rules get one
+// instance per series. topN > 0 keeps the biggest series (by events, or by errors for the error
+// metrics).
 func TimeSeries(r *usage.Report, groupBy, metric string, topN int, from, to time.Time, interval time.Duration) data.Frames {
 	names := map[string]string{}
 	for _, u := range r.Users {
@@ -141,10 +158,6 @@ func TimeSeries(r *usage.Report, groupBy, metric string, topN int, from, to time
 	}
 	all := map[string]*series{}
 	for _, b := range r.Buckets {
-		value := b.Total
-		if metric == "errors" {
-			value = b.Errors
-		}
 		var id, display string
 		switch groupBy {
 		case "user":
@@ -162,16 +175,26 @@ func TimeSeries(r *usage.Report, groupBy, metric string, topN int, from, to time
 		case "status":
 			id = strconv.Itoa(int(b.Key.Status))
 			display = id
+		case "total":
+			id, display = "", "All events"
 		default:
 			id, display = b.Key.Event, schema.EventLabels[b.Key.Event]
 		}
 		s := all[id]
 		if s == nil {
-			s = &series{labels: data.Labels{groupBy: id}, display: display, values: map[int64]float64{}}
+			s = &series{display: display, events: map[int64]float64{}, errors: map[int64]float64{}}
+			if groupBy != "total" {
+				s.labels = data.Labels{groupBy: id}
+			}
 			all[id] = s
 		}
-		s.values[b.Time.Unix()] += value
-		s.total += value
+		s.events[b.Time.Unix()] += b.Total
+		s.errors[b.Time.Unix()] += b.Errors
+		if metric == "events" {
+			s.total += b.Total
+		} else {
+			s.total += b.Errors
+		}
 	}
 	ordered := make([]*series, 0, len(all))
 	for _, s := range all {
@@ -202,10 +225,13 @@ func TimeSeries(r *usage.Report, groupBy, metric string, topN int, from, to time
 	for _, s := range ordered {
 		values := make([]float64, len(times))
 		for i, t := range times {
-			values[i] = s.values[t.Unix()]
+			values[i] = s.value(metric, t.Unix())
 		}
 		valueField := data.NewField(metric, s.labels, values)
 		valueField.Config = &data.FieldConfig{DisplayNameFromDS: s.display}
+		if metric == "error_rate" {
+			valueField.Config.Unit = "percentunit"
+		}
 		frame := data.NewFrame(s.display, data.NewField("time", nil, times), valueField)
 		frame.Meta = &data.FrameMeta{Type: data.FrameTypeTimeSeriesMulti, TypeVersion: data.FrameTypeVersion{0, 1}}
 		frames = append(frames, frame)

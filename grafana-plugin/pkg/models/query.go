@@ -20,11 +20,11 @@ const (
 // QueryTypes lists every query type.
 var QueryTypes = []string{QueryUsers, QueryTotals, QueryTimeSeries, QueryStatus, QueryCost, QuerySQL}
 
-// Group-by dimensions of time series.
-var GroupBys = []string{"event", "user", "org", "status"}
+// Group-by dimensions of time series; "total" is one series of everything.
+var GroupBys = []string{"event", "user", "org", "status", "total"}
 
-// Metrics of time series.
-var Metrics = []string{"events", "errors"}
+// Metrics of time series: events, errors (status >= 400) and errors / events per bucket.
+var Metrics = []string{"events", "errors", "error_rate"}
 
 // Query is one panel query. Filters arrive with template variables already interpolated.
 type Query struct {

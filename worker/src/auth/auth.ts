@@ -13,6 +13,10 @@ export function authOptions(env: Env): BetterAuthOptions {
     baseURL: env.BETTER_AUTH_URL,
     basePath: '/api/auth',
     secret: env.BETTER_AUTH_SECRET,
+    trustedOrigins: (env.TRUSTED_ORIGINS ?? '')
+      .split(',')
+      .map((o) => o.trim())
+      .filter(Boolean),
     emailAndPassword: { enabled: true, minPasswordLength: 8 },
     user: {
       additionalFields: {

@@ -1,0 +1,121 @@
+/**
+ * Usage overview: what admins open. Totals and AE cost, the seed's per-user table, events by type,
+ * top users, usage by org, and error rate by user, for 24 h / 7 d / 30 d.
+ */
+import { DashboardBuilder, DashboardCursorSync, ThresholdsConfigBuilder, ThresholdsMode, TimeOptionBuilder, TimePickerBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
+import { PanelBuilder as StatPanel } from '@grafana/grafana-foundation-sdk/stat';
+import { PanelBuilder as TablePanel } from '@grafana/grafana-foundation-sdk/table';
+import { PanelBuilder as TimeseriesPanel } from '@grafana/grafana-foundation-sdk/timeseries';
+import { PanelBuilder as BarGaugePanel } from '@grafana/grafana-foundation-sdk/bargauge';
+import { BigValueGraphMode, BigValueColorMode, ReduceDataOptionsBuilder, TableSortByFieldStateBuilder, VizOrientation } from '@grafana/grafana-foundation-sdk/common';
+import { DATASOURCES, FREE_TIER_WRITES_PER_DAY } from '../config.ts';
+import { UsageQueryBuilder } from '../query.ts';
+
+export const USAGE_OVERVIEW_UID = 'usage-lens-overview';
+
+/** Grafana's time picker offers the seed's three periods first. */
+export function periodPicker() {
+  return new TimePickerBuilder()
+    .refreshIntervals(['30s', '1m', '5m', '15m', '1h'])
+    .quickRanges([
+      new TimeOptionBuilder().display('Last 24 hours').from('now-24h').to('now'),
+      new TimeOptionBuilder().display('Last 7 days').from('now-7d').to('now'),
+      new TimeOptionBuilder().display('Last 30 days').from('now-30d').to('now'),
+    ]);
+}
+
+const field = (name: string) => new ReduceDataOptionsBuilder().calcs(['lastNotNull']).fields(`/^${name}$/`).values(false);
+
+function stat(title: string, query: UsageQueryBuilder, fieldName: string) {
+  return new StatPanel()
+    .title(title)
+    .datasource(DATASOURCES.worker)
+    .withTarget(query.refId('A'))
+    .reduceOptions(field(fieldName))
+    .graphMode(BigValueGraphMode.None)
+    .colorMode(BigValueColorMode.Value)
+    .height(4)
+    .span(6);
+}
+
+export function usageOverview() {
+  return new DashboardBuilder('Usage overview')
+    .uid(USAGE_OVERVIEW_UID)
+    .description('Per-user API usage of the app, from Analytics Engine')
+    .tags(['usage-lens'])
+    .time({ from: 'now-24h', to: 'now' })
+    .timepicker(periodPicker())
+    .refresh('1m')
+    .timezone('browser')
+    .tooltip(DashboardCursorSync.Crosshair)
+    .readonly()
+    .withPanel(stat('Total events', new UsageQueryBuilder('totals'), 'Total events').unit('short').decimals(0))
+    .withPanel(stat('Active users', new UsageQueryBuilder('totals'), 'Active users').unit('short').decimals(0))
+    .withPanel(
+      stat('AE writes per day (free tier 100k)', new UsageQueryBuilder('cost'), 'AE writes per day')
+        .unit('short')
+        .decimals(0)
+        .thresholds(
+          new ThresholdsConfigBuilder().mode(ThresholdsMode.Absolute).steps([
+            { value: null, color: 'green' },
+            { value: FREE_TIER_WRITES_PER_DAY * 0.8, color: 'orange' },
+            { value: FREE_TIER_WRITES_PER_DAY, color: 'red' },
+          ]),
+        ),
+    )
+    .withPanel(stat('Projected monthly AE cost', new UsageQueryBuilder('cost'), 'Projected monthly cost').unit('currencyUSD').decimals(2))
+    .withPanel(
+      new TablePanel()
+        .title('Usage by user')
+        .description('Every user with their calls per event in the selected period, busiest first')
+        .datasource(DATASOURCES.worker)
+        .withTarget(new UsageQueryBuilder('users').refId('A'))
+        // The seed's columns: User | Total | Sync | Sync auth | Auth | Chat | Ingest.
+        .withTransformation({ id: 'organize', options: { excludeByName: { 'User ID': true } } })
+        .sortBy([new TableSortByFieldStateBuilder().displayName('Total').desc(true)])
+        .height(10)
+        .span(24),
+    )
+    .withPanel(
+      new TimeseriesPanel()
+        .title('Events over time by type')
+        .datasource(DATASOURCES.worker)
+        .withTarget(new UsageQueryBuilder('timeseries').groupBy('event').metric('events').refId('A'))
+        .unit('short')
+        .height(8)
+        .span(12),
+    )
+    .withPanel(
+      new TimeseriesPanel()
+        .title('Top users over time')
+        .description('The ten busiest users of the period')
+        .datasource(DATASOURCES.worker)
+        .withTarget(new UsageQueryBuilder('timeseries').groupBy('user').metric('events').topN(10).refId('A'))
+        .unit('short')
+        .height(8)
+        .span(12),
+    )
+    .withPanel(
+      new BarGaugePanel()
+        .title('Usage by org')
+        .datasource(DATASOURCES.worker)
+        .withTarget(new UsageQueryBuilder('timeseries').groupBy('org').metric('events').refId('A'))
+        .reduceOptions(new ReduceDataOptionsBuilder().calcs(['sum']).values(false))
+        .orientation(VizOrientation.Horizontal)
+        .unit('short')
+        .height(8)
+        .span(12),
+    )
+    .withPanel(
+      new TimeseriesPanel()
+        .title('Error rate by user (status ≥ 400)')
+        .description('Share of each user’s calls that failed, for the ten users with most errors')
+        .datasource(DATASOURCES.worker)
+        .withTarget(new UsageQueryBuilder('timeseries').groupBy('user').metric('error_rate').topN(10).refId('A'))
+        .unit('percentunit')
+        .min(0)
+        .max(1)
+        .height(8)
+        .span(12),
+    );
+}

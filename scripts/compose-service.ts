@@ -1,0 +1,63 @@
+/**
+ * The compose services that are more than one command, run from the stack runner so compose and
+ * npm start run the same thing:
+ *
+ *   node scripts/compose-service.ts worker      wrangler dev on 0.0.0.0:$WORKER_PORT against $LOCAL_AE_URL
+ *   node scripts/compose-service.ts bootstrap   admin account + admin API key, secrets into $SECRETS_DIR
+ */
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { createApiKey, signInAdmin, startStack, waitFor } from './stack.ts';
+
+const env = (name: string, fallback?: string): string => {
+  const value = process.env[name] ?? fallback;
+  if (value === undefined || value === '') throw new Error(`${name} is not set`);
+  return value;
+};
+
+const role = process.argv[2];
+
+if (role === 'worker') {
+  const stack = await startStack({
+    host: '0.0.0.0',
+    workerPort: Number(env('WORKER_PORT', '8787')),
+    workerOnly: true,
+    aeUrlForWorker: env('LOCAL_AE_URL'),
+    stateDir: env('WRANGLER_STATE_DIR', '/state'),
+    accountId: env('LOCAL_AE_ACCOUNT_ID', 'local-account'),
+    aeToken: env('LOCAL_AE_TOKEN', 'local-dev-token'),
+    adminEmails: env('ADMIN_EMAILS', 'admin@example.com'),
+    vars: process.env.TRUSTED_ORIGINS ? { TRUSTED_ORIGINS: process.env.TRUSTED_ORIGINS } : {},
+    log: (line) => console.log(line),
+  });
+  console.log(`worker ready on ${stack.workerUrl}`);
+  const stop = () => void stack.stop().then(() => process.exit(0));
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+} else if (role === 'bootstrap') {
+  const workerUrl = env('WORKER_URL');
+  const secrets = env('SECRETS_DIR', '/run/usage-lens');
+  await waitFor(`${workerUrl}/health`, 'the worker', null, 180_000);
+  const admin = await signInAdmin(workerUrl, env('USAGE_LENS_ADMIN_EMAIL', 'admin@example.com'), env('USAGE_LENS_ADMIN_PASSWORD', 'admin-password'));
+  mkdirSync(secrets, { recursive: true });
+  const keyFile = path.join(secrets, 'admin-api-key');
+  // Keep a key that still works, so restarts do not pile up keys.
+  let key = existsSync(keyFile) ? readFileSync(keyFile, 'utf8').trim() : '';
+  if (key) {
+    const check = await fetch(`${workerUrl}/api/admin/users`, { headers: { authorization: `Bearer ${key}` } });
+    if (!check.ok) key = '';
+  }
+  key ||= await createApiKey(workerUrl, admin, 'grafana (compose)', 'admin');
+  // Grafana runs as its own user in its container: the files must be readable by it.
+  for (const [file, value] of [
+    [keyFile, key],
+    [path.join(secrets, 'ae-token'), env('LOCAL_AE_TOKEN', 'local-dev-token')],
+  ]) {
+    writeFileSync(file, value);
+    chmodSync(file, 0o644);
+  }
+  console.log(`bootstrap: admin ${admin.email} ready; Grafana's secrets are in ${secrets}`);
+} else {
+  console.error('usage: node scripts/compose-service.ts worker|bootstrap');
+  process.exit(2);
+}
