@@ -83,9 +83,11 @@ export const STEPS: Step[] = [
     report: vitestReport,
   },
   goTest('plugin-go', ['-count=1', './...']),
-  goTest('plugin-integration', ['-tags', 'integration', '-count=1', '-run', '^TestIntegration', './...'], true),
+  // -p 1: the packages share one stack, and the efficiency test counts its SQL requests.
+  goTest('plugin-integration', ['-tags', 'integration', '-count=1', '-p', '1', '-run', '^TestIntegration', './...'], true),
   { name: 'plugin-harness', cwd: PLUGIN, command: [process.execPath, 'harness/build.mts'] },
   vitest(PLUGIN, 'plugin-editors', ['-c', 'vitest.e2e.config.mts']),
+  vitest(path.join(ROOT, 'provisioning'), 'provisioning'),
 ];
 
 function run(step: Step): Counts & { ok: boolean; seconds: number } {

@@ -6,9 +6,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"os"
-	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 
@@ -16,21 +13,9 @@ import (
 	"github.com/usagelens/analytics/pkg/stacktest"
 )
 
-// Binary is the built backend for this machine: dist/gpx_analytics_linux_<arch>.
-func Binary(t testing.TB) string {
-	if b := os.Getenv("USAGE_LENS_PLUGIN_BINARY"); b != "" {
-		return b
-	}
-	path, err := filepath.Abs(filepath.Join("..", "..", "dist", "gpx_analytics_linux_"+runtime.GOARCH))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return path
-}
-
 func launch(t *testing.T) *Plugin {
 	t.Helper()
-	p, err := Launch(Binary(t), nil)
+	p, err := Launch(DefaultBinary(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

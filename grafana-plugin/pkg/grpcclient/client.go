@@ -9,6 +9,8 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"runtime"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 	"github.com/grafana/grafana-plugin-sdk-go/backend/grpcplugin"
@@ -16,6 +18,16 @@ import (
 	"github.com/hashicorp/go-hclog"
 	goplugin "github.com/hashicorp/go-plugin"
 )
+
+// DefaultBinary is the built backend for this machine, dist/gpx_analytics_linux_<arch>, unless
+// USAGE_LENS_PLUGIN_BINARY names another.
+func DefaultBinary() string {
+	if b := os.Getenv("USAGE_LENS_PLUGIN_BINARY"); b != "" {
+		return b
+	}
+	_, here, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(here), "..", "..", "dist", "gpx_analytics_linux_"+runtime.GOARCH)
+}
 
 // Plugin is a running plugin process.
 type Plugin struct {
