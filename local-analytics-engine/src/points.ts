@@ -59,12 +59,14 @@ export function toRows(dataset: string, points: unknown, now = Date.now()): Row[
     if (!Number.isInteger(interval) || interval < 1 || interval > MAX_SAMPLE_INTERVAL) {
       throw new PointError(index, '_sample_interval', `must be an integer from 1 to ${MAX_SAMPLE_INTERVAL}`);
     }
+    // workerd stores text as UTF-8, where a lone surrogate becomes U+FFFD; do the same, so such a
+    // string cannot reach ClickHouse's JSON parser and fail a batch shared with other writers.
     return {
       dataset,
       timestamp: toSeconds(point.timestamp, index, now),
       _sample_interval: interval,
-      index1: point.indexes?.[0] ?? '',
-      blobs: (point.blobs ?? []).map((b) => b ?? ''),
+      index1: (point.indexes?.[0] ?? '').toWellFormed(),
+      blobs: (point.blobs ?? []).map((b) => (b ?? '').toWellFormed()),
       doubles,
     };
   });

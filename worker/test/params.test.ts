@@ -50,6 +50,8 @@ describe('parseUsageParams', () => {
 
   it.each([
     ['period=1y', 'period'],
+    ['period=toString', 'period'],
+    ['period=__proto__', 'period'],
     ['period=24h&from=2026-11-01', 'period'],
     ['period=24h&period=7d', 'period'],
     ['from=yesterday', 'from'],

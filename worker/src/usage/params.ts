@@ -77,7 +77,7 @@ export function parseUsageParams(query: URLSearchParams, now = Date.now()): Usag
   let from: number;
   let to: number;
   if (rawPeriod !== null) {
-    if (!(rawPeriod in PERIODS)) throw new FieldError('period', `must be one of ${Object.keys(PERIODS).join(', ')}`);
+    if (!Object.hasOwn(PERIODS, rawPeriod)) throw new FieldError('period', `must be one of ${Object.keys(PERIODS).join(', ')}`);
     if (rawFrom !== null) throw new FieldError('period', 'give period or from/to, not both');
     period = rawPeriod as Period;
     to = rawTo !== null ? parseTime('to', rawTo) : now;

@@ -107,12 +107,12 @@ export async function queryUsage(env: Env, params: UsageParams): Promise<UsageRe
     const event = row.event as UsageEvent;
     total += count;
     errors += failed;
-    if (event in byEvent) byEvent[event] += count;
+    if (Object.hasOwn(byEvent, event)) byEvent[event] += count;
     let user = users.get(row.user);
     if (!user) users.set(row.user, (user = { total: 0, errors: 0, events: emptyCounts() }));
     user.total += count;
     user.errors += failed;
-    if (event in user.events) user.events[event] += count;
+    if (Object.hasOwn(user.events, event)) user.events[event] += count;
     if (params.group.length) {
       const key = keyOf(row, params.group);
       groups.add(JSON.stringify(key), key, count, failed);
