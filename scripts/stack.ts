@@ -5,7 +5,7 @@
  * so they run the same thing.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 
@@ -32,6 +32,12 @@ export interface StackOptions {
   workerOnly?: boolean;
   /** Extra vars for the worker (wrangler --var). */
   vars?: Record<string, string>;
+  /**
+   * What USAGE_ANALYTICS is: the local AE's entrypoint (default), AE's own binding as wrangler runs
+   * it locally ('native': the production call, whose points wrangler drops), or absent ('none').
+   * The last two are for measuring what tracking costs a request.
+   */
+  analytics?: 'local-ae' | 'native' | 'none';
   log?: (line: string) => void;
 }
 
@@ -114,13 +120,27 @@ const wranglerEnv = () => ({
   WRANGLER_HIDE_BANNER: 'true',
 });
 
-export function applyMigrations(stateDir: string): void {
-  const result = spawnSync(process.execPath, [WRANGLER, 'd1', 'migrations', 'apply', 'usage-lens', '--local', '--env', 'local', '--persist-to', stateDir], {
+export function applyMigrations(stateDir: string, env: string | null = 'local'): void {
+  const envArgs = env ? ['--env', env] : [];
+  const result = spawnSync(process.execPath, [WRANGLER, 'd1', 'migrations', 'apply', 'usage-lens', '--local', ...envArgs, '--persist-to', stateDir], {
     cwd: ROOT,
     env: wranglerEnv(),
     encoding: 'utf8',
   });
   if (result.status !== 0) throw new Error(`D1 migrations failed:\n${result.stdout}\n${result.stderr}`);
+}
+
+/** wrangler.toml without env.local's USAGE_ANALYTICS binding, written next to the state. */
+function withoutTracking(stateDir: string): string {
+  const source = readFileSync(path.join(ROOT, 'wrangler.toml'), 'utf8');
+  const stripped = source
+    .replace(/\[\[env\.local\.services\]\][\s\S]*?\n\n/, '')
+    .replace(/^main = "(.+)"$/m, (_m, main: string) => `main = "${path.join(ROOT, main)}"`)
+    .replace(/^migrations_dir = "(.+)"$/gm, (_m, dir: string) => `migrations_dir = "${path.join(ROOT, dir)}"`);
+  if (/\[\[env\.local\.services\]\]/.test(stripped)) throw new Error('could not remove the USAGE_ANALYTICS binding');
+  const file = path.join(stateDir, 'wrangler.no-tracking.toml');
+  writeFileSync(file, stripped);
+  return file;
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
@@ -164,7 +184,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       await waitFor(`${aeUrl}/health`, 'the local Analytics Engine', ae);
     }
 
-    applyMigrations(stateDir);
+    const analytics = options.analytics ?? 'local-ae';
+    // 'native' runs the default (production) environment, whose USAGE_ANALYTICS is AE's binding.
+    const wranglerEnvName = analytics === 'native' ? null : 'local';
+    applyMigrations(stateDir, wranglerEnvName);
     // wrangler's --var reaches only the first config, so the local AE entrypoint gets a generated
     // config that carries where the local AE listens.
     const entrypointConfig = path.join(stateDir, 'local-analytics-engine.wrangler.json');
@@ -195,13 +218,14 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       ].join('\n'),
       { mode: 0o600 },
     );
+    const workerConfig = analytics === 'none' ? withoutTracking(stateDir) : path.join(ROOT, 'wrangler.toml');
     worker = spawn(
       process.execPath,
       [
         WRANGLER, 'dev',
-        '-c', path.join(ROOT, 'wrangler.toml'),
+        '-c', workerConfig,
         '-c', entrypointConfig,
-        '--env', 'local',
+        ...(wranglerEnvName ? ['--env', wranglerEnvName] : []),
         '--ip', host,
         '--port', String(workerPort),
         '--inspector-port', '0',

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -20,9 +21,10 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// Dir is the repository's provisioning folder.
+// Dir is the repository's provisioning folder, wherever the caller runs from.
 func Dir() string {
-	return filepath.Join("..", "..", "..", "provisioning")
+	_, here, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(here), "..", "..", "..", "provisioning")
 }
 
 var (
