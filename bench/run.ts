@@ -13,6 +13,7 @@ import { USAGE_EVENTS } from '@usage-lens/worker/schema';
 import { buildUsageSql } from '../worker/src/usage/usage-sql.ts';
 import { benchLocalAe } from '../local-analytics-engine/bench/ingest-and-query.ts';
 import { createApiKey, ROOT, signInAdmin, startStack, type Stack } from '../scripts/stack.ts';
+import { benchTracking } from './tracking.ts';
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false } } });
 const QUICK = values.quick;
@@ -49,79 +50,19 @@ async function timeRequest(run: () => Promise<void>): Promise<number> {
   return performance.now() - start;
 }
 
-async function signUp(base: string, name: string): Promise<string> {
-  const res = await fetch(`${base}/api/auth/sign-up/email`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', origin: base },
-    body: JSON.stringify({ name, email: `${name.replace(/\W/g, '').toLowerCase()}-${Date.now()}@example.com`, password: 'bench-password' }),
-  });
-  if (!res.ok) throw new Error(`sign-up on ${base}: ${res.status}`);
-  return res.headers.get('set-auth-token')!;
-}
 
-function openSocket(url: string, token: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, { headers: { authorization: `Bearer ${token}` } } as unknown as string[]);
-    ws.onopen = () => {
-      ws.close();
-      resolve();
-    };
-    ws.onerror = () => reject(new Error(`WebSocket ${url} failed`));
-  });
-}
 
-/**
- * 1. Latency of each tracked route with tracking on vs off, workers side by side in workerd. "On"
- * is AE's own binding, the call production makes (wrangler drops its points locally); "off" has no
- * binding. The local AE's emulation (an RPC, then HTTP and a ClickHouse insert per point) is shown
- * beside it for information: it is development plumbing, not what production pays.
- */
-async function trackingOverhead(native: Stack, off: Stack, local: Stack) {
-  const workers = [native, off, local];
-  const tokens = new Map<string, string>();
-  for (const w of workers) tokens.set(w.workerUrl, await signUp(w.workerUrl, 'Bench User'));
-  const routes: Record<string, (base: string, token: string) => Promise<void>> = {
-    'GET /api/auth/me': async (base, token) => void (await (await fetch(`${base}/api/auth/me`, { headers: { authorization: `Bearer ${token}` } })).arrayBuffer()),
-    'GET /api/sync/auth': async (base, token) => void (await (await fetch(`${base}/api/sync/auth`, { headers: { authorization: `Bearer ${token}` } })).arrayBuffer()),
-    'POST /api/ingest': async (base, token) =>
-      void (await (
-        await fetch(`${base}/api/ingest`, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-          body: '{"items":[{"type":"bench","payload":{"n":1}}]}',
-        })
-      ).arrayBuffer()),
-    'WS /api/sync (connect)': (base, token) => openSocket(`${base.replace('http', 'ws')}/api/sync?room=bench`, token),
-    'WS /api/chat (connect)': (base, token) => openSocket(`${base.replace('http', 'ws')}/api/chat?room=bench`, token),
-  };
-  const perRound = QUICK ? 60 : 200;
-  for (const [route, run] of Object.entries(routes)) {
-    const samples = new Map<string, number[]>(workers.map((w) => [w.workerUrl, []]));
-    for (const w of workers) for (let i = 0; i < 20; i++) await run(w.workerUrl, tokens.get(w.workerUrl)!); // warm up
-    for (let r = 0; r < ROUNDS; r++) {
-      for (let i = 0; i < perRound; i++) {
-        // Request by request, rotating who goes first: drift and noise fall on every worker alike.
-        for (let k = 0; k < workers.length; k++) {
-          const w = workers[(k + i + r) % workers.length];
-          samples.get(w.workerUrl)!.push(await timeRequest(() => run(w.workerUrl, tokens.get(w.workerUrl)!)));
-        }
-      }
-    }
-    const [onMs, offMs, localMs] = workers.map((w) => median(samples.get(w.workerUrl)!));
-    const ratio = onMs / offMs;
+/** 1. Latency of each tracked route with tracking on vs off, side by side in one workerd (bench/tracking.ts). */
+async function trackingOverhead() {
+  const results = await benchTracking(path.join(dir, 'tracking'), ROUNDS, QUICK ? 60 : 200);
+  for (const r of results) {
+    const ratio = r.onMs / r.offMs;
     report({
-      measure: `tracking on/off: ${route}`,
-      value: `${ratio.toFixed(3)}× (${onMs.toFixed(2)} vs ${offMs.toFixed(2)} ms)`,
+      measure: `tracking on/off: ${r.route}`,
+      value: `${ratio.toFixed(3)}× (${r.onMs.toFixed(2)} vs ${r.offMs.toFixed(2)} ms; A/A ${(r.controlMs / r.offMs).toFixed(3)}×)`,
       target: '≤ 1.02×',
       ok: ratio <= 1.02,
-      command: 'npm run bench (AE binding vs no binding, two wrangler dev workers)',
-    });
-    report({
-      measure: `  local AE emulation/off: ${route}`,
-      value: `${(localMs / offMs).toFixed(3)}× (${localMs.toFixed(2)} ms)`,
-      target: 'information',
-      ok: true,
-      command: 'npm run bench (local AE entrypoint vs no binding)',
+      command: 'npm run bench (bench/tracking.ts: AE binding vs none vs none, one wrangler dev)',
     });
   }
 }
@@ -244,15 +185,9 @@ async function localAe() {
 
 try {
   console.log(`Usage Lens bench${QUICK ? ' (quick)' : ''}: ${ROUNDS} rounds, medians\n`);
+  await trackingOverhead();
   const local = await startStack({ stateDir: path.join(dir, 'local'), aeDataDir: path.join(dir, 'ae'), adminEmails: 'admin@example.com', queryTimeout: 60 });
   stacks.push(local);
-  const native = await startStack({ stateDir: path.join(dir, 'native'), workerOnly: true, aeUrlForWorker: local.aeUrl, analytics: 'native', adminEmails: 'admin@example.com' });
-  stacks.push(native);
-  const off = await startStack({ stateDir: path.join(dir, 'off'), workerOnly: true, aeUrlForWorker: local.aeUrl, analytics: 'none', adminEmails: 'admin@example.com' });
-  stacks.push(off);
-  await trackingOverhead(native, off, local);
-  await native.stop();
-  await off.stop();
   await dashboardRefresh(local);
   await usageVsSql(local);
   await local.stop();
