@@ -4,23 +4,12 @@
  * the SQL API is its Node server, started by test/global-setup.ts on the port chosen here.
  */
 import path from 'node:path';
-import { createServer } from 'node:net';
 import { buildSync } from 'esbuild';
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
+import { freePort } from '../scripts/stack.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 // The config is evaluated once in the main process; global setup reads the port from here.
 process.env.TEST_LOCAL_AE_PORT ??= String(await freePort());

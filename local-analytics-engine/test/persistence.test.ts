@@ -3,24 +3,16 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { json, point, write } from './helpers.ts';
+import { freePort } from '../../scripts/stack.ts';
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'local-ae-restart-'));
 const cli = path.join(import.meta.dirname, '..', 'src', 'cli.ts');
 let child: ChildProcess | undefined;
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function serve(port: number): Promise<string> {
   child = spawn(process.execPath, [cli, 'serve'], {

@@ -35,16 +35,16 @@ export const RULE_GROUP = 'usage-lens';
 export const CONTACT_POINT = 'usage-lens-webhook';
 export const RECEIVER_URL = 'http://alert-receiver:9099/alerts';
 
+/** Every rule fires at once (usage is already summed over its window) and is quiet without data. */
+const rule = (title: string, uid: string) =>
+  new RuleBuilder(title).uid(uid).forDuration('0s').noDataState('OK').execErrState('Error');
+
 export function rules() {
-  const perUser = new RuleBuilder(`User calls per hour above ${THRESHOLDS.userEventsPerHour}`)
-    .uid('usage-lens-user-rate')
+  const perUser = rule(`User calls per hour above ${THRESHOLDS.userEventsPerHour}`, 'usage-lens-user-rate')
     .withQuery(usage('A', HOUR, new UsageQueryBuilder('timeseries').groupBy('user').metric('events')))
     .withQuery(reduceSum('B', 'A'))
     .withQuery(above('C', 'B', THRESHOLDS.userEventsPerHour))
     .condition('C')
-    .forDuration('0s')
-    .noDataState('OK')
-    .execErrState('Error')
     .labels({ severity: 'warning', team: 'api' })
     .annotations({
       summary: `{{ $labels.user }} made {{ $values.B }} calls in the last hour (limit ${THRESHOLDS.userEventsPerHour})`,
@@ -53,23 +53,18 @@ export function rules() {
     });
 
   const freeTierLimit = Math.round(FREE_TIER_WRITES_PER_DAY * THRESHOLDS.freeTierShare);
-  const freeTier = new RuleBuilder(`AE writes above ${Math.round(THRESHOLDS.freeTierShare * 100)}% of the free tier`)
-    .uid('usage-lens-free-tier')
+  const freeTier = rule(`AE writes above ${Math.round(THRESHOLDS.freeTierShare * 100)}% of the free tier`, 'usage-lens-free-tier')
     .withQuery(usage('A', DAY, new UsageQueryBuilder('timeseries').groupBy('total').metric('events')))
     .withQuery(reduceSum('B', 'A'))
     .withQuery(above('C', 'B', freeTierLimit))
     .condition('C')
-    .forDuration('0s')
-    .noDataState('OK')
-    .execErrState('Error')
     .labels({ severity: 'warning', team: 'platform' })
     .annotations({
       summary: `{{ $values.B }} AE writes in the last 24 h: over ${freeTierLimit} (${Math.round(THRESHOLDS.freeTierShare * 100)}% of the free tier's ${FREE_TIER_WRITES_PER_DAY} a day)`,
       __dashboardUid__: USAGE_OVERVIEW_UID,
     });
 
-  const errorRatio = new RuleBuilder(`User error ratio above ${THRESHOLDS.userErrorRatio * 100}%`)
-    .uid('usage-lens-user-errors')
+  const errorRatio = rule(`User error ratio above ${THRESHOLDS.userErrorRatio * 100}%`, 'usage-lens-user-errors')
     .withQuery(usage('A', HOUR, new UsageQueryBuilder('timeseries').groupBy('user').metric('errors')))
     .withQuery(usage('B', HOUR, new UsageQueryBuilder('timeseries').groupBy('user').metric('events')))
     .withQuery(reduceSum('C', 'A'))
@@ -77,9 +72,6 @@ export function rules() {
     .withQuery(math('E', `($D >= ${THRESHOLDS.userErrorMinEvents}) * ($C / ($D + ($D == 0)))`))
     .withQuery(above('F', 'E', THRESHOLDS.userErrorRatio))
     .condition('F')
-    .forDuration('0s')
-    .noDataState('OK')
-    .execErrState('Error')
     .labels({ severity: 'warning', team: 'api' })
     .annotations({
       summary: `{{ $labels.user }}: {{ $values.C }} of {{ $values.D }} calls failed in the last hour`,

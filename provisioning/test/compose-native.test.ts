@@ -6,25 +6,17 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCompose, REPO, type Compose, type Service } from './compose.ts';
+import { freePort } from '../../scripts/stack.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'compose-native-'));
 const running: ChildProcess[] = [];
 let compose: Compose;
 let ports: { ae: number; worker: number; receiver: number };
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** Service names and container ports as this machine reaches them. */
 function localise(text: string): string {

@@ -3,30 +3,15 @@
  * must succeed (no 5xx) and the usage API must then count exactly what was sent: zero lost.
  * LOAD_REQUESTS (default 10,000) and LOAD_CONCURRENCY (default 32) scale it.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { signInAdmin, startStack, type Admin, type Stack } from '../../scripts/stack.ts';
+import { expect, it } from 'vitest';
+import { useStack } from './stack.ts';
 import { AppClient, waitForEvents } from './client.ts';
 
 const REQUESTS = Number(process.env.LOAD_REQUESTS ?? 10_000);
 const CONCURRENCY = Number(process.env.LOAD_CONCURRENCY ?? 32);
 const USERS = 20;
 
-let stack: Stack;
-let admin: Admin;
-const dir = mkdtempSync(path.join(tmpdir(), 'usage-lens-load-'));
-
-beforeAll(async () => {
-  stack = await startStack({ stateDir: path.join(dir, 'state'), aeDataDir: path.join(dir, 'ae'), adminEmails: 'admin@example.com' });
-  admin = await signInAdmin(stack.workerUrl, 'admin@example.com', 'admin-password');
-});
-
-afterAll(async () => {
-  await stack?.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
+const env = useStack();
 
 type Route = 'auth' | 'sync_auth' | 'ingest' | 'sync' | 'chat';
 // Mostly cheap HTTP calls, as in the app; WebSockets are a tenth.
@@ -48,7 +33,7 @@ async function hit(client: AppClient, route: Route, i: number): Promise<number> 
 
 it(`${REQUESTS} concurrent requests over the five tracked points: no 5xx, zero lost`, { timeout: 600_000 }, async () => {
   const clients = await Promise.all(
-    Array.from({ length: USERS }, (_, u) => new AppClient(stack.workerUrl).signUp(`Load User ${u}`, `load-${u}-${Date.now()}@example.com`, 'load-password')),
+    Array.from({ length: USERS }, (_, u) => new AppClient(env.stack().workerUrl).signUp(`Load User ${u}`, `load-${u}-${Date.now()}@example.com`, 'load-password')),
   );
   const expected = new Map(clients.map((c) => [c.userId, { sync: 0, sync_auth: 0, auth: 0, chat: 0, ingest: 0 } as Record<Route, number>]));
   const statuses = new Map<number, number>();
@@ -75,8 +60,8 @@ it(`${REQUESTS} concurrent requests over the five tracked points: no 5xx, zero l
   expect([...statuses.keys()].filter((s) => s >= 500)).toEqual([]);
   expect([...statuses.keys()].every((s) => [200, 201, 101].includes(s))).toBe(true);
 
-  const adminClient = new AppClient(stack.workerUrl);
-  adminClient.token = admin.token;
+  const adminClient = new AppClient(env.stack().workerUrl);
+  adminClient.token = env.admin().token;
   const query = `/api/admin/usage?period=24h&${clients.map((c) => `user=${c.userId}`).join('&')}`;
   const read = async () => ((await (await adminClient.request(query)).json()) as { totals: { events: number } }).totals.events;
   expect(await waitForEvents(read, REQUESTS, 60_000)).toBe(REQUESTS);

@@ -3,26 +3,11 @@
  * /api/admin/usage with exactly the counts sent and the user's name; the call is 403 for that user,
  * 401 anonymously, and period=1y is a 400 naming period.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { signInAdmin, startStack, type Admin, type Stack } from '../../scripts/stack.ts';
+import { expect, it } from 'vitest';
+import { useStack } from './stack.ts';
 import { AppClient, waitForEvents } from './client.ts';
 
-let stack: Stack;
-let admin: Admin;
-const dir = mkdtempSync(path.join(tmpdir(), 'usage-lens-e2e-'));
-
-beforeAll(async () => {
-  stack = await startStack({ stateDir: path.join(dir, 'state'), aeDataDir: path.join(dir, 'ae'), adminEmails: 'admin@example.com' });
-  admin = await signInAdmin(stack.workerUrl, 'admin@example.com', 'admin-password');
-});
-
-afterAll(async () => {
-  await stack?.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
+const env = useStack();
 
 interface Usage {
   totals: { events: number; byEvent: Record<string, number> };
@@ -30,7 +15,7 @@ interface Usage {
 }
 
 it('a new user\'s scripted traffic shows up with exactly those counts and the user\'s name', async () => {
-  const app = await new AppClient(stack.workerUrl).signUp('Grace Scripted', `grace-${Date.now()}@example.com`, 'scripted-password');
+  const app = await new AppClient(env.stack().workerUrl).signUp('Grace Scripted', `grace-${Date.now()}@example.com`, 'scripted-password');
   for (let i = 0; i < 3; i++) expect((await app.request('/api/auth/me')).status).toBe(200);
   for (let i = 0; i < 2; i++) expect((await app.request('/api/sync/auth')).status).toBe(200);
   expect(JSON.parse(await app.roundTrip('/api/sync?room=doc', 'edit'))).toMatchObject({ ack: true });
@@ -39,8 +24,8 @@ it('a new user\'s scripted traffic shows up with exactly those counts and the us
     expect((await app.request('/api/ingest', { method: 'POST', body: { items: [{ type: 'note', payload: { i } }] } })).status).toBe(201);
   }
 
-  const adminClient = new AppClient(stack.workerUrl);
-  adminClient.token = admin.token;
+  const adminClient = new AppClient(env.stack().workerUrl);
+  adminClient.token = env.admin().token;
   const read = async () => {
     const res = await adminClient.request(`/api/admin/usage?period=24h&user=${app.userId}`);
     expect(res.status).toBe(200);

@@ -103,40 +103,30 @@ type Option struct {
 	Text  string `json:"text"`
 }
 
-// Users lists the app's users (id and name).
-func (w *Worker) Users(ctx context.Context) ([]Option, error) {
-	var out struct {
-		Users []struct {
-			ID   string `json:"id"`
-			Name string `json:"name"`
-		} `json:"users"`
+// named lists id/name records that the admin API returns under key.
+func (w *Worker) named(ctx context.Context, path, key string) ([]Option, error) {
+	var out map[string][]struct {
+		ID   string `json:"id"`
+		Name string `json:"name"`
 	}
-	if err := w.get(ctx, "/api/admin/users", nil, &out); err != nil {
+	if err := w.get(ctx, path, nil, &out); err != nil {
 		return nil, err
 	}
-	options := make([]Option, 0, len(out.Users))
-	for _, u := range out.Users {
-		options = append(options, Option{Value: u.ID, Text: u.Name})
+	options := make([]Option, 0, len(out[key]))
+	for _, r := range out[key] {
+		options = append(options, Option{Value: r.ID, Text: r.Name})
 	}
 	return options, nil
 }
 
+// Users lists the app's users (id and name).
+func (w *Worker) Users(ctx context.Context) ([]Option, error) {
+	return w.named(ctx, "/api/admin/users", "users")
+}
+
 // Orgs lists the app's organisations.
 func (w *Worker) Orgs(ctx context.Context) ([]Option, error) {
-	var out struct {
-		Orgs []struct {
-			ID   string `json:"id"`
-			Name string `json:"name"`
-		} `json:"orgs"`
-	}
-	if err := w.get(ctx, "/api/admin/orgs", nil, &out); err != nil {
-		return nil, err
-	}
-	options := make([]Option, 0, len(out.Orgs))
-	for _, o := range out.Orgs {
-		options = append(options, Option{Value: o.ID, Text: o.Name})
-	}
-	return options, nil
+	return w.named(ctx, "/api/admin/orgs", "orgs")
 }
 
 // Summary is the last 24 hours' usage, for the health check.

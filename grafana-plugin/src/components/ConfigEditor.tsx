@@ -30,6 +30,20 @@ export function ConfigEditor({ options, onOptionsChange }: Props) {
       secureJsonData: { ...secureJsonData, [key]: '' },
     });
 
+  const ids: Record<keyof UsageSecureJsonData, string> = { apiKey: 'api-key', aeToken: 'ae-token' };
+  const secret = (key: keyof UsageSecureJsonData, placeholder?: string) => (
+    <SecretInput
+      id={ids[key]}
+      data-testid={ids[key]}
+      isConfigured={!!secureJsonFields?.[key]}
+      value={secureJsonData[key] ?? ''}
+      placeholder={placeholder}
+      width={50}
+      onChange={setSecret(key)}
+      onReset={resetSecret(key)}
+    />
+  );
+
   return (
     <>
       <FieldSet label="Source">
@@ -44,16 +58,7 @@ export function ConfigEditor({ options, onOptionsChange }: Props) {
             <Input id="worker-url" data-testid="worker-url" value={jsonData.workerUrl ?? ''} onChange={text('workerUrl')} placeholder="https://app.example.com" width={50} />
           </Field>
           <Field label="Admin API key" description="Create one with POST /api/admin/api-keys (scope admin)" required>
-            <SecretInput
-              id="api-key"
-              data-testid="api-key"
-              isConfigured={!!secureJsonFields?.apiKey}
-              value={secureJsonData.apiKey ?? ''}
-              placeholder="ul_admin_…"
-              width={50}
-              onChange={setSecret('apiKey')}
-              onReset={resetSecret('apiKey')}
-            />
+            {secret('apiKey', 'ul_admin_…')}
           </Field>
         </FieldSet>
       ) : (
@@ -68,15 +73,7 @@ export function ConfigEditor({ options, onOptionsChange }: Props) {
             <Input id="sql-api-base-url" data-testid="sql-api-base-url" value={jsonData.sqlApiBaseUrl ?? ''} onChange={text('sqlApiBaseUrl')} placeholder="https://api.cloudflare.com" width={50} />
           </Field>
           <Field label="API token" description="A Cloudflare API token with Account Analytics: Read" required>
-            <SecretInput
-              id="ae-token"
-              data-testid="ae-token"
-              isConfigured={!!secureJsonFields?.aeToken}
-              value={secureJsonData.aeToken ?? ''}
-              width={50}
-              onChange={setSecret('aeToken')}
-              onReset={resetSecret('aeToken')}
-            />
+            {secret('aeToken')}
           </Field>
         </FieldSet>
       )}
