@@ -148,8 +148,14 @@ describe('ids that get written', () => {
     for (const userId of probe) {
       const stored = userId.toWellFormed();
       const escaped = stored.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/[\u0000-\u001f\u007f]/g, (ch) => `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`);
-      const rows = await aeSql<{ n: string }>(`SELECT count() AS n FROM usage_analytics WHERE index1 = '${escaped}' AND blob1 = 'ingest'`);
-      expect(Number(rows[0].n), JSON.stringify(userId)).toBeGreaterThanOrEqual(1);
+      // The local AE entrypoint forwards after the request; give the last points a moment to land.
+      let found = 0;
+      for (let attempt = 0; attempt < 50 && found === 0; attempt++) {
+        if (attempt) await new Promise((r) => setTimeout(r, 100));
+        const rows = await aeSql<{ n: string }>(`SELECT count() AS n FROM usage_analytics WHERE index1 = '${escaped}' AND blob1 = 'ingest'`);
+        found = Number(rows[0].n);
+      }
+      expect(found, JSON.stringify(userId)).toBeGreaterThanOrEqual(1);
     }
   });
 });
