@@ -58,16 +58,16 @@ function keyOf(row: CubeRow, dims: readonly GroupDim[]): GroupKey {
   return key;
 }
 
-/** Adds counts under a key, keeping first-seen order. */
+/** Adds counts under a key; `id` is the key's string form, kept for ordering ties. */
 class Tally<K> {
-  private readonly map = new Map<string, { key: K; total: number; errors: number }>();
+  private readonly map = new Map<string, { id: string; key: K; total: number; errors: number }>();
   add(id: string, key: K, total: number, errors: number): void {
     const entry = this.map.get(id);
     if (entry) {
       entry.total += total;
       entry.errors += errors;
     } else {
-      this.map.set(id, { key, total, errors });
+      this.map.set(id, { id, key, total, errors });
     }
   }
   values() {
@@ -113,14 +113,13 @@ export async function queryUsage(env: Env, params: UsageParams): Promise<UsageRe
     user.total += count;
     user.errors += failed;
     if (Object.hasOwn(user.events, event)) user.events[event] += count;
-    if (params.group.length) {
-      const key = keyOf(row, params.group);
-      groups.add(JSON.stringify(key), key, count, failed);
-    }
+    if (params.group.length === 0 && params.interval === null) continue;
+    const key = keyOf(row, params.group);
+    const keyId = JSON.stringify(key);
+    if (params.group.length) groups.add(keyId, key, count, failed);
     if (params.interval !== null) {
-      const key = keyOf(row, params.group);
       const time = Number(row.bucket);
-      buckets.add(`${time}|${JSON.stringify(key)}`, { time, key }, count, failed);
+      buckets.add(`${time}|${keyId}`, { time, key }, count, failed);
     }
   }
 
@@ -151,12 +150,14 @@ export async function queryUsage(env: Env, params: UsageParams): Promise<UsageRe
   if (params.group.length) {
     report.groups = groups
       .values()
-      .sort((a, b) => b.total - a.total || JSON.stringify(a.key).localeCompare(JSON.stringify(b.key)));
+      .sort((a, b) => b.total - a.total || a.id.localeCompare(b.id))
+      .map(({ key, total: n, errors: e }) => ({ key, total: n, errors: e }));
   }
   if (params.interval !== null) {
     report.buckets = buckets
       .values()
-      .sort((a, b) => a.key.time - b.key.time || b.total - a.total || JSON.stringify(a.key.key).localeCompare(JSON.stringify(b.key.key)))
+      // Same time, same total: the ids differ only after the shared `time|` prefix, by key.
+      .sort((a, b) => a.key.time - b.key.time || b.total - a.total || a.id.localeCompare(b.id))
       .map(({ key, total: n, errors: e }) => ({ time: new Date(key.time * 1000).toISOString(), key: key.key, total: n, errors: e }));
   }
   return report;
