@@ -38,18 +38,14 @@ func (c *reportCache) get(ctx context.Context, p usage.Params, fetch func(contex
 	key := p.Key()
 	now := c.now()
 	c.mu.Lock()
-	live := c.entries[key][:0]
+	c.sweep(now)
 	var found *cacheEntry
 	for _, e := range c.entries[key] {
-		if now.Sub(e.created) > c.ttl {
-			continue
-		}
-		live = append(live, e)
-		if found == nil && absDuration(e.to.Sub(p.To)) <= c.tolerance {
+		if absDuration(e.to.Sub(p.To)) <= c.tolerance {
 			found = e
+			break
 		}
 	}
-	c.entries[key] = live
 	if found == nil {
 		found = &cacheEntry{to: p.To, created: now, done: make(chan struct{})}
 		c.entries[key] = append(c.entries[key], found)
@@ -71,6 +67,24 @@ func (c *reportCache) get(ctx context.Context, p usage.Params, fetch func(contex
 	}
 }
 
+// sweep drops every expired entry, of any key, so answers to ranges and filters nobody asks for
+// again do not stay in memory for the life of the plugin process. Callers hold c.mu.
+func (c *reportCache) sweep(now time.Time) {
+	for key, entries := range c.entries {
+		live := entries[:0]
+		for _, e := range entries {
+			if now.Sub(e.created) <= c.ttl {
+				live = append(live, e)
+			}
+		}
+		if len(live) == 0 {
+			delete(c.entries, key)
+		} else {
+			c.entries[key] = live
+		}
+	}
+}
+
 // forget drops a failed entry so the next refresh tries again.
 func (c *reportCache) forget(key string, entry *cacheEntry) {
 	c.mu.Lock()
@@ -81,7 +95,11 @@ func (c *reportCache) forget(key string, entry *cacheEntry) {
 			kept = append(kept, e)
 		}
 	}
-	c.entries[key] = kept
+	if len(kept) == 0 {
+		delete(c.entries, key)
+	} else {
+		c.entries[key] = kept
+	}
 }
 
 func absDuration(d time.Duration) time.Duration {

@@ -85,3 +85,22 @@ func TestCacheDoesNotKeepFailures(t *testing.T) {
 		t.Fatalf("a failure is not cached: %v after %d calls", err, calls)
 	}
 }
+
+func TestCacheLetsGoOfExpiredAnswersOfEveryKey(t *testing.T) {
+	now := time.Unix(1_800_000_000, 0)
+	c := newReportCache(10*time.Second, 5*time.Second)
+	c.now = func() time.Time { return now }
+	fetch := func(context.Context, usage.Params) (*usage.Report, error) { return &usage.Report{}, nil }
+	for i := 0; i < 5; i++ {
+		p := usage.Params{From: now.Add(-time.Duration(i+1) * time.Hour), To: now, Interval: time.Minute}
+		_, _ = c.get(context.Background(), p, fetch)
+	}
+	if len(c.entries) != 5 {
+		t.Fatalf("five spans, five keys: %d", len(c.entries))
+	}
+	now = now.Add(11 * time.Second)
+	_, _ = c.get(context.Background(), usage.Params{From: now.Add(-time.Minute), To: now, Interval: time.Minute}, fetch)
+	if len(c.entries) != 1 {
+		t.Fatalf("expired answers of other keys are kept: %d keys", len(c.entries))
+	}
+}
