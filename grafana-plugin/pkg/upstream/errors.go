@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"strings"
@@ -42,6 +43,21 @@ func AsError(err error) (*Error, bool) {
 	var e *Error
 	ok := errors.As(err, &e)
 	return e, ok
+}
+
+// exchange sends req and reads the whole answer. what names the upstream for messages ("the
+// worker"); a request without an answer or with a cut-off answer is an *Error.
+func exchange(ctx context.Context, client *http.Client, req *http.Request, what, base string) (*http.Response, []byte, error) {
+	res, err := client.Do(req)
+	if err != nil {
+		return nil, nil, transportError(ctx, what, base, err)
+	}
+	defer res.Body.Close()
+	body, err := io.ReadAll(res.Body)
+	if err != nil {
+		return nil, nil, &Error{Kind: Malformed, Status: res.StatusCode, Message: fmt.Sprintf("the answer of %s was cut off: %v", what, err)}
+	}
+	return res, body, nil
 }
 
 // transportError describes a request that got no answer.

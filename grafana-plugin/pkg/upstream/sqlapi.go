@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -44,14 +43,9 @@ func (s *SQLAPI) Query(ctx context.Context, sql string) (*Result, error) {
 	}
 	req.Header.Set("Authorization", "Bearer "+s.Token)
 	req.Header.Set("Content-Type", "text/plain")
-	res, err := s.HTTP.Do(req)
+	res, body, err := exchange(ctx, s.HTTP, req, "the Analytics Engine SQL API", s.BaseURL)
 	if err != nil {
-		return nil, transportError(ctx, "the Analytics Engine SQL API", s.BaseURL, err)
-	}
-	defer res.Body.Close()
-	body, err := io.ReadAll(res.Body)
-	if err != nil {
-		return nil, &Error{Kind: Malformed, Status: res.StatusCode, Message: fmt.Sprintf("Analytics Engine's answer was cut off: %v", err)}
+		return nil, err
 	}
 	if res.StatusCode != http.StatusOK {
 		return nil, s.sqlError(res, body)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -32,14 +31,9 @@ func (w *Worker) get(ctx context.Context, path string, query url.Values, out any
 	}
 	req.Header.Set("Authorization", "Bearer "+w.APIKey)
 	req.Header.Set("Accept", "application/json")
-	res, err := w.HTTP.Do(req)
+	res, body, err := exchange(ctx, w.HTTP, req, "the worker", w.BaseURL)
 	if err != nil {
-		return transportError(ctx, "the worker", w.BaseURL, err)
-	}
-	defer res.Body.Close()
-	body, err := io.ReadAll(res.Body)
-	if err != nil {
-		return &Error{Kind: Malformed, Status: res.StatusCode, Message: fmt.Sprintf("the worker's answer was cut off: %v", err)}
+		return err
 	}
 	if res.StatusCode != http.StatusOK {
 		return workerError(res, body)
