@@ -104,7 +104,8 @@ func bodyMessage(body []byte) string {
 		text = text[:500] + "…"
 	}
 	if text == "" {
-		return http.StatusText(0)
+		// As the worker says it (usage/sql-api.ts), rather than ending a message on a colon.
+		return "(empty answer)"
 	}
 	return text
 }

@@ -91,6 +91,7 @@ func TestWorkerFailuresInWords(t *testing.T) {
 		{"503 with Retry-After", status(503, `{"error":"Analytics Engine SQL API rate-limited the query (429); try again later"}`, "Retry-After", "7"), Throttled, "retry after 7 s"},
 		{"502 AE not enabled", status(502, `{"error":"Analytics Engine SQL API refused the credentials (403): Analytics Engine may not be enabled"}`), Failed, "may not be enabled"},
 		{"404", status(404, `{"error":"no route"}`), Invalid, "check the Worker URL"},
+		{"500 without a body", status(500, ""), Failed, "failed (500): (empty answer)"},
 		{"malformed", status(200, `not json`), Malformed, "malformed JSON"},
 	}
 	for _, c := range cases {
