@@ -7,7 +7,7 @@
  */
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { createApiKey, signInAdmin, startStack, waitFor } from './stack.ts';
+import { ensureAdminKey, signInAdmin, startStack, waitFor } from './stack.ts';
 
 const env = (name: string, fallback?: string): string => {
   const value = process.env[name] ?? fallback;
@@ -41,13 +41,8 @@ if (role === 'worker') {
   const admin = await signInAdmin(workerUrl, env('USAGE_LENS_ADMIN_EMAIL', 'admin@example.com'), env('USAGE_LENS_ADMIN_PASSWORD', 'admin-password'));
   mkdirSync(secrets, { recursive: true });
   const keyFile = path.join(secrets, 'admin-api-key');
-  // Keep a key that still works, so restarts do not pile up keys.
-  let key = existsSync(keyFile) ? readFileSync(keyFile, 'utf8').trim() : '';
-  if (key) {
-    const check = await fetch(`${workerUrl}/api/admin/users`, { headers: { authorization: `Bearer ${key}` } });
-    if (!check.ok) key = '';
-  }
-  key ||= await createApiKey(workerUrl, admin, 'grafana (compose)', 'admin');
+  const saved = existsSync(keyFile) ? readFileSync(keyFile, 'utf8').trim() : undefined;
+  const key = await ensureAdminKey(workerUrl, admin, saved, 'grafana (compose)');
   // Grafana runs as its own user in its container: the files must be readable by it.
   for (const [file, value] of [
     [keyFile, key],

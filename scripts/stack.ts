@@ -281,3 +281,12 @@ export async function createApiKey(workerUrl: string, admin: Admin, name: string
   if (!res.ok) throw new Error(`creating the ${scope} API key failed (${res.status}): ${await res.text()}`);
   return ((await res.json()) as { key: string }).key;
 }
+
+/** Keeps an admin API key that still works (restarts should not pile up keys), else creates one. */
+export async function ensureAdminKey(workerUrl: string, admin: Admin, existing: string | undefined, name: string): Promise<string> {
+  if (existing) {
+    const check = await fetch(`${workerUrl}/api/admin/users`, { headers: { authorization: `Bearer ${existing}` } });
+    if (check.ok) return existing;
+  }
+  return createApiKey(workerUrl, admin, name, 'admin');
+}

@@ -8,7 +8,7 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { createApiKey, ROOT, signInAdmin, startStack } from './stack.ts';
+import { ensureAdminKey, ROOT, signInAdmin, startStack } from './stack.ts';
 
 const { values } = parseArgs({
   options: {
@@ -46,13 +46,10 @@ const admin = await signInAdmin(stack.workerUrl, email, password);
 const stateDir = path.join(ROOT, '.usage-lens');
 const credentialsFile = path.join(stateDir, 'credentials.json');
 mkdirSync(stateDir, { recursive: true });
-let apiKey: string | undefined;
-if (existsSync(credentialsFile)) {
-  apiKey = (JSON.parse(readFileSync(credentialsFile, 'utf8')) as { adminApiKey?: string }).adminApiKey;
-  const check = apiKey && (await fetch(`${stack.workerUrl}/api/admin/users`, { headers: { authorization: `Bearer ${apiKey}` } }));
-  if (!check || !check.ok) apiKey = undefined;
-}
-apiKey ??= await createApiKey(stack.workerUrl, admin, 'local Grafana', 'admin');
+const saved = existsSync(credentialsFile)
+  ? (JSON.parse(readFileSync(credentialsFile, 'utf8')) as { adminApiKey?: string }).adminApiKey
+  : undefined;
+const apiKey = await ensureAdminKey(stack.workerUrl, admin, saved, 'local Grafana');
 writeFileSync(credentialsFile, JSON.stringify({ adminEmail: email, adminPassword: password, adminApiKey: apiKey }, null, 2), { mode: 0o600 });
 
 console.log(`
