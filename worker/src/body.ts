@@ -14,9 +14,12 @@ export async function readJsonBody(req: Request, maxBytes: number): Promise<unkn
   }
 }
 
+/** A JSON object (not null, not an array). */
+export function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 export function requireObject(value: unknown): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new FieldError('body', 'must be a JSON object');
-  }
-  return value as Record<string, unknown>;
+  if (!isObject(value)) throw new FieldError('body', 'must be a JSON object');
+  return value;
 }

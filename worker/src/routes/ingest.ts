@@ -9,7 +9,7 @@ import type { AppEnv } from '../env.ts';
 import { trackEvent } from '../analytics/track.ts';
 import { resolvePrincipal } from '../auth/principal.ts';
 import { FieldError } from '../errors.ts';
-import { readJsonBody } from '../body.ts';
+import { isObject, readJsonBody } from '../body.ts';
 
 export const INGEST_LIMITS = {
   maxBodyBytes: 256 * 1024,
@@ -34,27 +34,23 @@ function parseOccurredAt(value: unknown, field: string, now: number): number {
 
 /** Validates a parsed body; every message names the field at fault. */
 export function parseIngestBody(body: unknown, now = Date.now()): IngestItem[] {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new FieldError('body', 'must be a JSON object with an items array');
-  }
-  const items = (body as { items?: unknown }).items;
+  if (!isObject(body)) throw new FieldError('body', 'must be a JSON object with an items array');
+  const items = body.items;
   if (!Array.isArray(items)) throw new FieldError('items', 'must be an array');
   if (items.length === 0) throw new FieldError('items', 'must not be empty');
   if (items.length > INGEST_LIMITS.maxItems) throw new FieldError('items', `at most ${INGEST_LIMITS.maxItems} per request`);
   return items.map((item, i) => {
     const at = `items[${i}]`;
-    if (typeof item !== 'object' || item === null || Array.isArray(item)) throw new FieldError(at, 'must be an object');
-    const { type, payload, occurredAt } = item as Record<string, unknown>;
+    if (!isObject(item)) throw new FieldError(at, 'must be an object');
+    const { type, payload, occurredAt } = item;
     if (typeof type !== 'string' || !TYPE.test(type)) {
       throw new FieldError(`${at}.type`, 'must be 1 to 64 letters, digits or _ . : -');
     }
-    if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
-      throw new FieldError(`${at}.payload`, 'must be a JSON object');
-    }
+    if (!isObject(payload)) throw new FieldError(`${at}.payload`, 'must be a JSON object');
     if (new TextEncoder().encode(JSON.stringify(payload)).byteLength > INGEST_LIMITS.maxPayloadBytes) {
       throw new FieldError(`${at}.payload`, `must be at most ${INGEST_LIMITS.maxPayloadBytes} bytes as JSON`);
     }
-    return { type, payload: payload as Record<string, unknown>, occurredAt: parseOccurredAt(occurredAt, `${at}.occurredAt`, now) };
+    return { type, payload, occurredAt: parseOccurredAt(occurredAt, `${at}.occurredAt`, now) };
   });
 }
 
