@@ -9,10 +9,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { USAGE_EVENTS } from '@usage-lens/worker/schema';
-import { buildUsageSql } from '../worker/src/usage/usage-sql.ts';
-import { benchLocalAe } from '../local-analytics-engine/bench/ingest-and-query.ts';
-import { createApiKey, ROOT, signInAdmin, startStack, type Stack } from '../scripts/stack.ts';
+import { USAGE_EVENTS } from '@usage-lens/contract';
+import { buildUsageSql } from '@usage-lens/worker/usage-sql';
+import { benchLocalAe } from './local-ae.ts';
+import { createApiKey, ROOT, signInAdmin, startStack, type Stack } from '@usage-lens/tooling/stack';
 import { benchTracking } from './tracking.ts';
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false } } });

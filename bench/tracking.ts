@@ -7,7 +7,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { freePort, ROOT, waitFor } from '../scripts/stack.ts';
+import { freePort, ROOT, waitFor } from '@usage-lens/tooling/stack';
 
 export interface TrackingResult {
   route: string;

@@ -2,7 +2,6 @@
 // generally used by snapshots, but can affect specific tests
 process.env.TZ = 'UTC';
 
-const path = require('path');
 const base = require('./.config/jest.config');
 
 module.exports = {
@@ -12,10 +11,5 @@ module.exports = {
     ...base.transform,
     // Some of Grafana's ESM-only dependencies ship .mjs, which the scaffold's transform misses.
     '^.+\\.mjs$': ['@swc/jest', { jsc: { parser: { syntax: 'ecmascript' } }, module: { type: 'commonjs' } }],
-  },
-  moduleNameMapper: {
-    ...base.moduleNameMapper,
-    // The event schema lives once, in the worker; the editors import it from there.
-    '^@usage-lens/worker/schema$': path.resolve(__dirname, '../worker/src/analytics/schema.ts'),
   },
 };

@@ -4,10 +4,11 @@
  * the SQL API is its Node server, started by test/global-setup.ts on the port chosen here.
  */
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { buildSync } from 'esbuild';
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
-import { freePort } from '../scripts/stack.ts';
+import { freePort } from '@usage-lens/tooling/stack';
 
 const root = path.resolve(import.meta.dirname, '..');
 
@@ -20,7 +21,7 @@ const faultUrl = `http://127.0.0.1:${process.env.TEST_FAULT_PORT}`;
 // Auxiliary workers take a built script, not a wrangler config.
 const entrypointBundle = path.join(import.meta.dirname, '.test-build', 'local-ae-entrypoint.js');
 buildSync({
-  entryPoints: [path.join(root, 'local-analytics-engine', 'src', 'entrypoint.ts')],
+  entryPoints: [fileURLToPath(import.meta.resolve('@usage-lens/local-analytics-engine/entrypoint'))],
   outfile: entrypointBundle,
   bundle: true,
   format: 'esm',

@@ -16,7 +16,6 @@ await build({
   jsx: 'automatic',
   define: { 'process.env.NODE_ENV': '"production"', global: 'window' },
   loader: { '.css': 'empty', '.svg': 'text', '.woff': 'empty', '.woff2': 'empty', '.png': 'empty' },
-  alias: { '@usage-lens/worker/schema': path.join(here, '..', '..', 'worker', 'src', 'analytics', 'schema.ts') },
   logLevel: 'warning',
   minify: true,
 });

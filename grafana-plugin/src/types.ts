@@ -1,59 +1,36 @@
 /**
- * The query model and settings, shared by the editors and the Go backend (pkg/models: same JSON
- * field names). Events and their labels come from the one schema, worker/src/analytics/schema.ts.
+ * The query model and settings. The query model itself (types, group-bys, metrics, formats,
+ * defaults) is the contract's, generated into contract.gen.ts; the Go backend reads the same names
+ * from pkg/contract.
  */
 import { DataSourceJsonData } from '@grafana/data';
 import { DataQuery } from '@grafana/schema';
-import { EVENT_LABELS, USAGE_EVENTS, type UsageEvent } from '@usage-lens/worker/schema';
+import { QUERY_DEFAULTS, type QueryType, type UsageQueryModel } from './contract.gen';
 
-export { EVENT_LABELS, USAGE_EVENTS, type UsageEvent };
+export {
+  EVENT_LABELS,
+  GROUP_BYS,
+  METRICS,
+  QUERY_TYPES,
+  SQL_FORMATS,
+  USAGE_EVENTS,
+  type GroupBy,
+  type Metric,
+  type QueryType,
+  type SqlFormat,
+  type UsageEvent,
+} from './contract.gen';
 
-export type QueryType = 'users' | 'totals' | 'timeseries' | 'status' | 'cost' | 'sql';
-export type GroupBy = 'event' | 'user' | 'org' | 'status' | 'total';
-export type Metric = 'events' | 'errors' | 'error_rate';
-export type SqlFormat = 'table' | 'time_series';
-
-export const QUERY_TYPES: Array<{ value: QueryType; label: string; description: string }> = [
-  { value: 'users', label: 'Per-user table', description: 'User, total and one column per event' },
-  { value: 'totals', label: 'Totals', description: 'Total events and active users' },
-  { value: 'timeseries', label: 'Time series', description: 'Events or errors over time by event, user, org or status' },
-  { value: 'status', label: 'Status breakdown', description: 'Events by HTTP status' },
-  { value: 'cost', label: 'AE writes and cost', description: 'Writes per day against the free tier, projected monthly cost' },
-  { value: 'sql', label: 'Raw SQL', description: 'Analytics Engine SQL with macros (sql mode)' },
-];
-
-export const GROUP_BYS: Array<{ value: GroupBy; label: string }> = [
-  { value: 'event', label: 'Event' },
-  { value: 'user', label: 'User' },
-  { value: 'org', label: 'Org' },
-  { value: 'status', label: 'Status' },
-  { value: 'total', label: 'Total' },
-];
-
-export const METRICS: Array<{ value: Metric; label: string }> = [
-  { value: 'events', label: 'Events' },
-  { value: 'errors', label: 'Errors (status ≥ 400)' },
-  { value: 'error_rate', label: 'Error rate' },
-];
-
-export interface UsageQuery extends DataQuery {
+export interface UsageQuery extends DataQuery, Omit<UsageQueryModel, 'queryType'> {
   queryType?: QueryType;
-  groupBy?: GroupBy;
-  metric?: Metric;
-  /** Filters; elements may be template variables such as `$user` (multi-value). */
-  users?: string[];
-  orgs?: string[];
-  events?: string[];
-  /** Keep the N biggest users or series; 0 or unset keeps all. */
-  topN?: number;
-  rawSql?: string;
-  format?: SqlFormat;
 }
 
+export { QUERY_DEFAULTS };
+
 export const DEFAULT_QUERY: Partial<UsageQuery> = {
-  queryType: 'users',
-  groupBy: 'event',
-  metric: 'events',
+  queryType: QUERY_DEFAULTS.queryType,
+  groupBy: QUERY_DEFAULTS.groupBy,
+  metric: QUERY_DEFAULTS.metric,
 };
 
 export const DEFAULT_SQL = `SELECT $__timeInterval AS time, blob1 AS event, SUM(_sample_interval) AS events

@@ -4,7 +4,7 @@
  * time and hands the point to the local AE over HTTP without making the caller wait for it.
  */
 import { WorkerEntrypoint } from 'cloudflare:workers';
-import { dataPointViolation } from '@usage-lens/worker/limits';
+import { dataPointViolation } from '@usage-lens/contract';
 
 interface Env {
   LOCAL_AE_URL: string;

@@ -3,7 +3,7 @@
  * fields AE sets itself (`timestamp`, `_sample_interval`) may be given here so the simulator can
  * backfill history and write sampled rows.
  */
-import { dataPointViolation } from '@usage-lens/worker/limits';
+import { dataPointViolation } from '@usage-lens/contract';
 import type { Row } from './store.ts';
 
 export interface PointInput {

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { PointError, toRows } from './points.ts';
 import { authorized, runSql, type SqlApiConfig } from './sql-api.ts';
 import { isDatasetName, Store, type Row } from './store.ts';
-import { DATASETS } from '@usage-lens/worker/schema';
+import { DATASETS } from '@usage-lens/contract';
 
 export interface LocalAeConfig extends SqlApiConfig {
   host: string;

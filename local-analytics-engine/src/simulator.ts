@@ -8,7 +8,7 @@
  * API shows their names; otherwise ids are synthetic.
  */
 import { parseArgs } from 'node:util';
-import { toDataPoint, type UsageEvent } from '@usage-lens/worker/schema';
+import { toDataPoint, type UsageEvent } from '@usage-lens/contract';
 import type { PointInput } from './points.ts';
 
 export interface SimUser {

@@ -4,7 +4,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { Session } from 'chdb';
-import { AE_LIMITS } from '@usage-lens/worker/limits';
+import { AE_LIMITS } from '@usage-lens/contract';
 
 export const DATABASE = 'analytics_engine';
 const BLOBS = Array.from({ length: AE_LIMITS.maxBlobs }, (_, i) => `blob${i + 1}`);

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { json, point, write } from './helpers.ts';
-import { freePort } from '../../scripts/stack.ts';
+import { freePort } from '@usage-lens/tooling/stack';
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'local-ae-restart-'));
 const cli = path.join(import.meta.dirname, '..', 'src', 'cli.ts');

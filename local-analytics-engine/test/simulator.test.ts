@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { USAGE_EVENTS } from '@usage-lens/worker/schema';
+import { USAGE_EVENTS } from '@usage-lens/contract';
 import { backfill, EVENT_MIX, random, rhythm, syntheticUsers, type SimulatorOptions } from '../src/simulator.ts';
 import { json, useLocalAe } from './helpers.ts';
 

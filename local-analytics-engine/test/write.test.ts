@@ -3,7 +3,7 @@
  * and concurrent writers all land.
  */
 import { describe, expect, it } from 'vitest';
-import { AE_LIMITS } from '@usage-lens/worker/limits';
+import { AE_LIMITS } from '@usage-lens/contract';
 import { json, point, useLocalAe, write } from './helpers.ts';
 
 const { ae } = useLocalAe();

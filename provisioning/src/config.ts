@@ -2,7 +2,7 @@
  * What dashboards and alert rules are built from: data source identities and thresholds. Change a
  * threshold here (or with its environment variable) and run `npm run generate -w provisioning`.
  */
-import { AE_PRICING } from '@usage-lens/worker/schema';
+import { AE_PRICING } from '@usage-lens/contract';
 
 export const PLUGIN_ID = 'usagelens-analytics-datasource';
 

@@ -1,24 +1,16 @@
 /**
- * The Usage Lens query as the foundation SDK's dashboards and alert rules take it: a cog
- * Dataquery variant with the same fields as grafana-plugin/src/types.ts.
+ * The Usage Lens query as the foundation SDK's dashboards and alert rules take it: a cog Dataquery
+ * variant whose fields are the contract's query model, the one the plugin's editors and backend read.
  */
 import type { Builder, Dataquery } from '@grafana/grafana-foundation-sdk/cog';
-import type { UsageEvent } from '@usage-lens/worker/schema';
+import type { GroupBy, Metric, QueryType, SqlFormat, UsageEvent, UsageQueryModel } from '@usage-lens/contract';
 import { DATASOURCES } from './config.ts';
 
-export interface UsageQuery {
+export interface UsageQuery extends UsageQueryModel {
   refId?: string;
   hide?: boolean;
   datasource?: { type: string; uid: string };
-  queryType: 'users' | 'totals' | 'timeseries' | 'status' | 'cost' | 'sql';
-  groupBy?: 'event' | 'user' | 'org' | 'status' | 'total';
-  metric?: 'events' | 'errors' | 'error_rate';
-  users?: string[];
-  orgs?: string[];
-  events?: UsageEvent[];
-  topN?: number;
-  rawSql?: string;
-  format?: 'table' | 'time_series';
+  queryType: QueryType;
   _implementsDataqueryVariant(): void;
 }
 
@@ -38,12 +30,12 @@ export class UsageQueryBuilder implements Builder<Dataquery> {
     return this;
   }
 
-  groupBy(groupBy: NonNullable<UsageQuery['groupBy']>): this {
+  groupBy(groupBy: GroupBy): this {
     this.internal.groupBy = groupBy;
     return this;
   }
 
-  metric(metric: NonNullable<UsageQuery['metric']>): this {
+  metric(metric: Metric): this {
     this.internal.metric = metric;
     return this;
   }
@@ -63,7 +55,7 @@ export class UsageQueryBuilder implements Builder<Dataquery> {
     return this;
   }
 
-  rawSql(rawSql: string, format: NonNullable<UsageQuery['format']> = 'table'): this {
+  rawSql(rawSql: string, format: SqlFormat = 'table'): this {
     this.internal.rawSql = rawSql;
     this.internal.format = format;
     return this;

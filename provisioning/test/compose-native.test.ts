@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCompose, REPO, type Compose, type Service } from './compose.ts';
-import { freePort } from '../../scripts/stack.ts';
+import { freePort } from '@usage-lens/tooling/stack';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'compose-native-'));
 const running: ChildProcess[] = [];

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
-import { signInAdmin, startStack, type Admin, type Stack } from '../../scripts/stack.ts';
+import { signInAdmin, startStack, type Admin, type Stack } from '@usage-lens/tooling/stack';
 
 /** A fresh stack (own ports and data) and its signed-in admin for the calling test file. */
 export function useStack(): { stack: () => Stack; admin: () => Admin } {

@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { configFromEnv, startLocalAe } from '../../local-analytics-engine/src/server.ts';
+import { configFromEnv, startLocalAe } from '@usage-lens/local-analytics-engine/server';
 import { startFaultServer } from './fault-server.ts';
 
 export default async function () {

@@ -10,7 +10,7 @@ import { Hono } from 'hono';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { AppEnv, Env } from '../src/env.ts';
 import { trackEvent } from '../src/analytics/track.ts';
-import { AE_LIMITS, byteLength } from '../src/analytics/limits.ts';
+import { AE_LIMITS, byteLength } from '@usage-lens/contract';
 import { call, signUpAdmin, uniqueId, writePoints, aeSql, type Caller } from './helpers.ts';
 import type { UsageReport } from '../src/usage/query-usage.ts';
 import { parseUsageParams } from '../src/usage/params.ts';

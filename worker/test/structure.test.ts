@@ -3,7 +3,7 @@
  * in every environment (default and staging on AE datasets, local on the local AE).
  */
 import { describe, expect, it } from 'vitest';
-import { datasetFor, DATASETS } from '../src/analytics/schema.ts';
+import { datasetFor, DATASETS } from '@usage-lens/contract';
 import wranglerToml from '../../wrangler.toml?raw';
 
 const sources = import.meta.glob('../src/**/*.ts', { query: '?raw', import: 'default', eager: true }) as Record<string, string>;

@@ -8,7 +8,7 @@ import { Hono } from 'hono';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { AppEnv, Env, UsageAnalyticsBinding } from '../src/env.ts';
 import { trackEvent } from '../src/analytics/track.ts';
-import type { UsageEventInput } from '../src/analytics/schema.ts';
+import type { UsageEventInput } from '@usage-lens/contract';
 import { pointsOf, uniqueId } from './helpers.ts';
 
 function appTracking(events: (c: unknown) => UsageEventInput[]) {

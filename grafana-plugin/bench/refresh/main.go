@@ -1,6 +1,6 @@
 // Command refresh replays dashboard refreshes through the built plugin binary, each panel its own
 // QueryData call as a browser makes them, and reports how many SQL API requests the local AE saw
-// per refresh. It needs the stack environment of scripts/with-stack.ts (or the bench runner).
+// per refresh. It needs the stack environment of tooling/with-stack.ts (or the bench runner).
 //
 //	go run ./bench/refresh -refreshes 5
 package main
@@ -18,8 +18,8 @@ import (
 	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
-	"github.com/usagelens/analytics/pkg/grpcclient"
-	"github.com/usagelens/analytics/pkg/provisioned"
+	"github.com/usagelens/analytics/internal/pluginhost"
+	"github.com/usagelens/analytics/internal/provisioning"
 )
 
 type result struct {
@@ -55,14 +55,14 @@ func main() {
 		return v
 	}
 	aeURL := env("USAGE_LENS_AE_URL")
-	settings, err := provisioned.Datasources(
+	settings, err := provisioning.Datasources(
 		map[string]string{"USAGE_LENS_WORKER_URL": env("USAGE_LENS_WORKER_URL"), "CF_ACCOUNT_ID": env("USAGE_LENS_ACCOUNT_ID"), "AE_DATASET": "usage_analytics", "AE_SQL_API_BASE_URL": aeURL},
 		map[string]string{"/run/usage-lens/admin-api-key": env("USAGE_LENS_ADMIN_KEY"), "/run/usage-lens/ae-token": env("USAGE_LENS_AE_TOKEN")},
 	)
 	must(err)
-	dashboards, err := provisioned.Dashboards()
+	dashboards, err := provisioning.Dashboards()
 	must(err)
-	plugin, err := grpcclient.Launch(grpcclient.DefaultBinary(), nil)
+	plugin, err := pluginhost.Launch(pluginhost.DefaultBinary(), nil)
 	must(err)
 	defer plugin.Close()
 
@@ -71,7 +71,7 @@ func main() {
 		// A dashboard's variable takes a value from the plugin, as in Grafana.
 		vars := map[string]string{}
 		for _, v := range d.Templating.List {
-			answers, err := plugin.CallResource(context.Background(), &backend.CallResourceRequest{PluginContext: grpcclient.Context(settings[v.Datasource.UID]), Path: "users", URL: "users", Method: http.MethodGet})
+			answers, err := plugin.CallResource(context.Background(), &backend.CallResourceRequest{PluginContext: pluginhost.Context(settings[v.Datasource.UID]), Path: "users", URL: "users", Method: http.MethodGet})
 			must(err)
 			var options []struct{ Value string }
 			must(json.Unmarshal(answers[0].Body, &options))
@@ -98,17 +98,17 @@ func main() {
 		must(err)
 		for r := 0; r < *refreshes; r++ {
 			now := time.Now()
-			from, _ := provisioned.Relative(d.Time.From, now)
+			from, _ := provisioning.Relative(d.Time.From, now)
 			started := time.Now()
 			var wg sync.WaitGroup
 			for i, p := range d.Panels {
 				wg.Add(1)
-				go func(i int, p provisioned.Panel) {
+				go func(i int, p provisioning.Panel) {
 					defer wg.Done()
 					// Each panel resolves "now" as it starts, a little apart.
 					skew := time.Duration(i) * 3 * time.Millisecond
 					time.Sleep(skew)
-					req := &backend.QueryDataRequest{PluginContext: grpcclient.Context(settings[p.Datasource.UID])}
+					req := &backend.QueryDataRequest{PluginContext: pluginhost.Context(settings[p.Datasource.UID])}
 					for _, t := range p.Targets {
 						text := string(t)
 						for name, value := range vars {

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/data"
-	"github.com/usagelens/analytics/pkg/schema"
+	"github.com/usagelens/analytics/pkg/contract"
 	"github.com/usagelens/analytics/pkg/usage"
 )
 
@@ -24,7 +24,7 @@ func UsersFrame(r *usage.Report, topN int) *data.Frame {
 	names := make([]string, len(users))
 	ids := make([]string, len(users))
 	totals := make([]float64, len(users))
-	perEvent := make([][]float64, len(schema.Events))
+	perEvent := make([][]float64, len(contract.Events))
 	for i := range perEvent {
 		perEvent[i] = make([]float64, len(users))
 	}
@@ -32,7 +32,7 @@ func UsersFrame(r *usage.Report, topN int) *data.Frame {
 		names[i] = u.Label()
 		ids[i] = u.ID
 		totals[i] = u.Total
-		for j, e := range schema.Events {
+		for j, e := range contract.Events {
 			perEvent[j][i] = u.Events[e]
 		}
 	}
@@ -41,8 +41,8 @@ func UsersFrame(r *usage.Report, topN int) *data.Frame {
 		data.NewField("User ID", nil, ids),
 		data.NewField("Total", nil, totals),
 	)
-	for j, e := range schema.Events {
-		frame.Fields = append(frame.Fields, data.NewField(schema.EventLabels[e], nil, perEvent[j]))
+	for j, e := range contract.Events {
+		frame.Fields = append(frame.Fields, data.NewField(contract.EventLabels[e], nil, perEvent[j]))
 	}
 	return frame
 }
@@ -64,12 +64,12 @@ func CostFrame(r *usage.Report) *data.Frame {
 	}
 	perDay := r.Totals.Events / days
 	monthly := perDay * 30
-	billable := monthly - schema.Pricing.PaidIncludedWritesPerMonth
+	billable := monthly - contract.Pricing.PaidIncludedWritesPerMonth
 	if billable < 0 {
 		billable = 0
 	}
-	cost := billable / 1_000_000 * schema.Pricing.PaidUSDPerMillionWrites
-	freeShare := perDay / schema.Pricing.FreeWritesPerDay * 100
+	cost := billable / 1_000_000 * contract.Pricing.PaidUSDPerMillionWrites
+	freeShare := perDay / contract.Pricing.FreeWritesPerDay * 100
 	frame := data.NewFrame("Analytics Engine cost",
 		data.NewField("AE writes per day", nil, []float64{perDay}),
 		data.NewField("Free tier used", nil, []float64{freeShare}),
@@ -178,7 +178,7 @@ func TimeSeries(r *usage.Report, groupBy, metric string, topN int, from, to time
 		case "total":
 			id, display = "", "All events"
 		default:
-			id, display = b.Key.Event, schema.EventLabels[b.Key.Event]
+			id, display = b.Key.Event, contract.EventLabels[b.Key.Event]
 		}
 		s := all[id]
 		if s == nil {
@@ -240,10 +240,10 @@ func TimeSeries(r *usage.Report, groupBy, metric string, topN int, from, to time
 }
 
 func eventIndex(e string) int {
-	for i, name := range schema.Events {
+	for i, name := range contract.Events {
 		if name == e {
 			return i
 		}
 	}
-	return len(schema.Events)
+	return len(contract.Events)
 }

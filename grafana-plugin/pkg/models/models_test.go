@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
+	"github.com/usagelens/analytics/pkg/contract"
 )
 
 func TestLoadSettings(t *testing.T) {
@@ -40,7 +41,7 @@ func TestSettingsNameWhatIsWrong(t *testing.T) {
 
 func TestParseQuery(t *testing.T) {
 	q, err := ParseQuery([]byte(`{"refId":"A"}`))
-	if err != nil || q.QueryType != QueryUsers || q.GroupBy != "event" || q.Metric != "events" || q.Format != "table" {
+	if err != nil || q.QueryType != contract.QueryTypeUsers || q.GroupBy != "event" || q.Metric != "events" || q.Format != "table" {
 		t.Fatalf("defaults: %+v %v", q, err)
 	}
 	for raw, want := range map[string]string{

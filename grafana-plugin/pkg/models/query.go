@@ -4,27 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 
-	"github.com/usagelens/analytics/pkg/schema"
+	"github.com/usagelens/analytics/pkg/contract"
 )
-
-// Query types, as in src/types.ts.
-const (
-	QueryUsers      = "users"
-	QueryTotals     = "totals"
-	QueryTimeSeries = "timeseries"
-	QueryStatus     = "status"
-	QueryCost       = "cost"
-	QuerySQL        = "sql"
-)
-
-// QueryTypes lists every query type.
-var QueryTypes = []string{QueryUsers, QueryTotals, QueryTimeSeries, QueryStatus, QueryCost, QuerySQL}
-
-// Group-by dimensions of time series; "total" is one series of everything.
-var GroupBys = []string{"event", "user", "org", "status", "total"}
-
-// Metrics of time series: events, errors (status >= 400) and errors / events per bucket.
-var Metrics = []string{"events", "errors", "error_rate"}
 
 // Query is one panel query. Filters arrive with template variables already interpolated.
 type Query struct {
@@ -56,48 +37,35 @@ func ParseQuery(raw json.RawMessage) (Query, error) {
 		return q, fmt.Errorf("query is not valid JSON: %w", err)
 	}
 	if q.QueryType == "" {
-		q.QueryType = QueryUsers
+		q.QueryType = contract.Defaults.QueryType
 	}
 	if q.GroupBy == "" {
-		q.GroupBy = "event"
+		q.GroupBy = contract.Defaults.GroupBy
 	}
 	if q.Metric == "" {
-		q.Metric = "events"
+		q.Metric = contract.Defaults.Metric
 	}
 	if q.Format == "" {
-		q.Format = "table"
+		q.Format = contract.Defaults.Format
 	}
 	switch {
-	case !oneOf(q.QueryType, QueryTypes):
-		return q, fmt.Errorf("query type %q is unknown; use one of %v", q.QueryType, QueryTypes)
-	case !oneOf(q.GroupBy, GroupBys):
-		return q, fmt.Errorf("group by %q is unknown; use one of %v", q.GroupBy, GroupBys)
-	case !oneOf(q.Metric, Metrics):
-		return q, fmt.Errorf("metric %q is unknown; use one of %v", q.Metric, Metrics)
+	case !oneOf(q.QueryType, contract.QueryTypes):
+		return q, fmt.Errorf("query type %q is unknown; use one of %v", q.QueryType, contract.QueryTypes)
+	case !oneOf(q.GroupBy, contract.GroupBys):
+		return q, fmt.Errorf("group by %q is unknown; use one of %v", q.GroupBy, contract.GroupBys)
+	case !oneOf(q.Metric, contract.Metrics):
+		return q, fmt.Errorf("metric %q is unknown; use one of %v", q.Metric, contract.Metrics)
 	case q.TopN < 0:
 		return q, fmt.Errorf("top N must be 0 (all) or more")
-	case q.QueryType == QuerySQL && q.RawSQL == "":
+	case q.QueryType == contract.QueryTypeSQL && q.RawSQL == "":
 		return q, fmt.Errorf("raw SQL is empty")
-	case q.Format != "table" && q.Format != "time_series":
-		return q, fmt.Errorf("format %q is unknown; use table or time_series", q.Format)
+	case !oneOf(q.Format, contract.Formats):
+		return q, fmt.Errorf("format %q is unknown; use one of %v", q.Format, contract.Formats)
 	}
 	for _, e := range q.Events {
-		if !schema.IsEvent(e) {
-			return q, fmt.Errorf("event %q is unknown; use one of %v", e, schema.Events)
+		if !oneOf(e, contract.Events) {
+			return q, fmt.Errorf("event %q is unknown; use one of %v", e, contract.Events)
 		}
 	}
 	return q, nil
-}
-
-// Filters are the part of a query that narrows the data; queries with equal filters (and range)
-// are answered from one upstream request.
-type Filters struct {
-	Users  []string
-	Orgs   []string
-	Events []string
-}
-
-// Filters returns the query's filters.
-func (q Query) Filters() Filters {
-	return Filters{Users: q.Users, Orgs: q.Orgs, Events: q.Events}
 }

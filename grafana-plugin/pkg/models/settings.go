@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
-	"github.com/usagelens/analytics/pkg/schema"
+	"github.com/usagelens/analytics/pkg/contract"
 )
 
 // Mode says where the data source reads from.
@@ -63,7 +63,7 @@ func LoadSettings(source backend.DataSourceInstanceSettings) (*Settings, error) 
 		s.Mode = ModeWorker
 	}
 	if s.Dataset == "" {
-		s.Dataset = schema.Datasets["production"]
+		s.Dataset = contract.Datasets["production"]
 	}
 	if s.SQLAPIBaseURL == "" {
 		s.SQLAPIBaseURL = CloudflareAPI

@@ -13,6 +13,7 @@ import (
 	"github.com/grafana/grafana-plugin-sdk-go/backend/instancemgmt"
 	"github.com/grafana/grafana-plugin-sdk-go/backend/log"
 	"github.com/grafana/grafana-plugin-sdk-go/data"
+	"github.com/usagelens/analytics/pkg/contract"
 	"github.com/usagelens/analytics/pkg/converters"
 	"github.com/usagelens/analytics/pkg/macros"
 	"github.com/usagelens/analytics/pkg/models"
@@ -116,7 +117,7 @@ func (d *Datasource) query(ctx context.Context, dq backend.DataQuery) backend.Da
 		return backend.ErrDataResponseWithSource(backend.StatusBadRequest, backend.ErrorSourcePlugin, "the time range is empty")
 	}
 
-	if q.QueryType == models.QuerySQL {
+	if q.QueryType == contract.QueryTypeSQL {
 		return d.rawSQL(ctx, q, dq)
 	}
 
@@ -127,15 +128,15 @@ func (d *Datasource) query(ctx context.Context, dq backend.DataQuery) backend.Da
 	}
 	var frames data.Frames
 	switch q.QueryType {
-	case models.QueryUsers:
+	case contract.QueryTypeUsers:
 		frames = data.Frames{converters.UsersFrame(report, q.TopN)}
-	case models.QueryTotals:
+	case contract.QueryTypeTotals:
 		frames = data.Frames{converters.TotalsFrame(report)}
-	case models.QueryCost:
+	case contract.QueryTypeCost:
 		frames = data.Frames{converters.CostFrame(report)}
-	case models.QueryStatus:
+	case contract.QueryTypeStatus:
 		frames = data.Frames{converters.StatusFrame(report)}
-	case models.QueryTimeSeries:
+	case contract.QueryTypeTimeseries:
 		frames = converters.TimeSeries(report, q.GroupBy, q.Metric, q.TopN, from, to, params.Interval)
 	}
 	for _, f := range frames {

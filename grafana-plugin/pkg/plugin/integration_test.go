@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
-	"github.com/usagelens/analytics/pkg/stacktest"
+	"github.com/usagelens/analytics/internal/stacktest"
 )
 
 // These run the data source in-process against the real worker and local AE over HTTP.

@@ -8,8 +8,8 @@ import (
 	"strings"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
+	"github.com/usagelens/analytics/pkg/contract"
 	"github.com/usagelens/analytics/pkg/models"
-	"github.com/usagelens/analytics/pkg/schema"
 	"github.com/usagelens/analytics/pkg/upstream"
 )
 
@@ -32,8 +32,8 @@ func (d *Datasource) CallResource(ctx context.Context, req *backend.CallResource
 	var err error
 	switch strings.Trim(req.Path, "/") {
 	case "events":
-		for _, e := range schema.Events {
-			options = append(options, upstream.Option{Value: e, Text: schema.EventLabels[e]})
+		for _, e := range contract.Events {
+			options = append(options, upstream.Option{Value: e, Text: contract.EventLabels[e]})
 		}
 	case "users":
 		options, err = d.users(ctx)
@@ -75,12 +75,12 @@ func (d *Datasource) users(ctx context.Context) ([]upstream.Option, error) {
 	if d.settings.Mode == models.ModeWorker {
 		return d.worker.Users(ctx)
 	}
-	return d.distinct(ctx, schema.Columns["userId"])
+	return d.distinct(ctx, contract.ColumnUserID)
 }
 
 func (d *Datasource) orgs(ctx context.Context) ([]upstream.Option, error) {
 	if d.settings.Mode == models.ModeWorker {
 		return d.worker.Orgs(ctx)
 	}
-	return d.distinct(ctx, schema.Columns["orgId"])
+	return d.distinct(ctx, contract.ColumnOrgID)
 }

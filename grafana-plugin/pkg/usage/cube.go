@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/usagelens/analytics/pkg/schema"
+	"github.com/usagelens/analytics/pkg/contract"
 )
 
 // Quote is a ClickHouse string literal (backslash escapes), as the worker's quote() writes it:
@@ -45,7 +45,7 @@ func QuoteList(values []string) string {
 func CubeSQL(p Params, dataset string) string {
 	events := p.Events
 	if len(events) == 0 {
-		events = schema.Events
+		events = contract.Events
 	}
 	to := p.To.Truncate(time.Second)
 	if !to.Equal(p.To) {
@@ -54,18 +54,18 @@ func CubeSQL(p Params, dataset string) string {
 	where := []string{
 		fmt.Sprintf("timestamp >= toDateTime(%d)", p.From.Unix()),
 		fmt.Sprintf("timestamp < toDateTime(%d)", to.Unix()),
-		fmt.Sprintf("%s IN %s", schema.Columns["event"], QuoteList(events)),
+		fmt.Sprintf("%s IN %s", contract.ColumnEvent, QuoteList(events)),
 	}
 	if len(p.Users) > 0 {
-		where = append(where, fmt.Sprintf("%s IN %s", schema.Columns["userId"], QuoteList(p.Users)))
+		where = append(where, fmt.Sprintf("%s IN %s", contract.ColumnUserID, QuoteList(p.Users)))
 	}
 	if len(p.Orgs) > 0 {
-		where = append(where, fmt.Sprintf("%s IN %s", schema.Columns["orgId"], QuoteList(p.Orgs)))
+		where = append(where, fmt.Sprintf("%s IN %s", contract.ColumnOrgID, QuoteList(p.Orgs)))
 	}
 	return strings.Join([]string{
 		fmt.Sprintf("SELECT toUnixTimestamp(toStartOfInterval(timestamp, INTERVAL '%d' SECOND)) AS bucket,", int64(p.Interval/time.Second)),
-		fmt.Sprintf("  %s AS user, %s AS event, %s AS org, %s AS status,", schema.Columns["userId"], schema.Columns["event"], schema.Columns["orgId"], schema.Columns["status"]),
-		fmt.Sprintf("  SUM(_sample_interval) AS total, sumIf(_sample_interval, %s >= 400) AS errors", schema.Columns["status"]),
+		fmt.Sprintf("  %s AS user, %s AS event, %s AS org, %s AS status,", contract.ColumnUserID, contract.ColumnEvent, contract.ColumnOrgID, contract.ColumnStatus),
+		fmt.Sprintf("  SUM(_sample_interval) AS total, sumIf(_sample_interval, %s >= 400) AS errors", contract.ColumnStatus),
 		"FROM " + dataset,
 		"WHERE " + strings.Join(where, " AND "),
 		"GROUP BY bucket, user, event, org, status",
@@ -92,12 +92,12 @@ func Number(v any) (float64, error) {
 func RollUp(rows []map[string]any, p Params, dataset string) (*Report, error) {
 	r := &Report{
 		Dataset: dataset,
-		Events:  schema.Events,
+		Events:  contract.Events,
 		Totals:  Totals{ByEvent: map[string]float64{}},
 	}
 	interval := int64(p.Interval / time.Second)
 	r.Window = Window{From: p.From, To: p.To, Interval: &interval}
-	for _, e := range schema.Events {
+	for _, e := range contract.Events {
 		r.Totals.ByEvent[e] = 0
 	}
 	users := map[string]*UserUsage{}
@@ -133,7 +133,7 @@ func RollUp(rows []map[string]any, p Params, dataset string) (*Report, error) {
 		u := users[key.User]
 		if u == nil {
 			u = &UserUsage{ID: key.User, Events: map[string]float64{}}
-			for _, e := range schema.Events {
+			for _, e := range contract.Events {
 				u.Events[e] = 0
 			}
 			users[key.User] = u

@@ -13,6 +13,7 @@ import {
   QUERY_TYPES,
   QueryType,
   SqlFormat,
+  SQL_FORMATS,
   USAGE_EVENTS,
   UsageOptions,
   UsageQuery,
@@ -92,10 +93,10 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
       {queryType === 'timeseries' && (
         <Stack direction="row" gap={1} wrap="wrap" data-testid="timeseries-options">
           <Field label="Group by">
-            <RadioButtonGroup<GroupBy> options={GROUP_BYS} value={query.groupBy ?? 'event'} onChange={(groupBy) => update({ groupBy })} />
+            <RadioButtonGroup<GroupBy> options={[...GROUP_BYS]} value={query.groupBy ?? 'event'} onChange={(groupBy) => update({ groupBy })} />
           </Field>
           <Field label="Metric">
-            <RadioButtonGroup<Metric> options={METRICS} value={query.metric ?? 'events'} onChange={(metric) => update({ metric })} />
+            <RadioButtonGroup<Metric> options={[...METRICS]} value={query.metric ?? 'events'} onChange={(metric) => update({ metric })} />
           </Field>
         </Stack>
       )}
@@ -138,10 +139,7 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
             <Select<SqlFormat>
               aria-label="Format"
               width={20}
-              options={[
-                { value: 'table', label: 'Table' },
-                { value: 'time_series', label: 'Time series' },
-              ]}
+              options={[...SQL_FORMATS]}
               value={query.format ?? 'table'}
               onChange={(v) => update({ format: v.value })}
             />

@@ -8,7 +8,7 @@ import { PanelBuilder as TablePanel } from '@grafana/grafana-foundation-sdk/tabl
 import { PanelBuilder as TimeseriesPanel } from '@grafana/grafana-foundation-sdk/timeseries';
 import { PanelBuilder as BarGaugePanel } from '@grafana/grafana-foundation-sdk/bargauge';
 import { BigValueGraphMode, BigValueColorMode, ReduceDataOptionsBuilder, TableSortByFieldStateBuilder, VizOrientation } from '@grafana/grafana-foundation-sdk/common';
-import { DATASOURCES, FREE_TIER_WRITES_PER_DAY } from '../config.ts';
+import { DATASOURCES, FREE_TIER_WRITES_PER_DAY, THRESHOLDS } from '../config.ts';
 import { UsageQueryBuilder } from '../query.ts';
 
 export const USAGE_OVERVIEW_UID = 'usage-lens-overview';
@@ -58,7 +58,7 @@ export function usageOverview() {
         .thresholds(
           new ThresholdsConfigBuilder().mode(ThresholdsMode.Absolute).steps([
             { value: null, color: 'green' },
-            { value: FREE_TIER_WRITES_PER_DAY * 0.8, color: 'orange' },
+            { value: FREE_TIER_WRITES_PER_DAY * THRESHOLDS.freeTierShare, color: 'orange' },
             { value: FREE_TIER_WRITES_PER_DAY, color: 'red' },
           ]),
         ),

@@ -5,8 +5,7 @@
 import type { Context } from 'hono';
 import type { AppEnv } from '../env.ts';
 import { waitUntil } from '../context.ts';
-import { AE_LIMITS, dataPointViolation } from './limits.ts';
-import { toDataPoint, type UsageEventInput } from './schema.ts';
+import { AE_LIMITS, dataPointViolation, toDataPoint, type UsageEventInput } from '@usage-lens/contract';
 
 // AE allows 250 writes per Worker invocation; one request is one invocation.
 const writesPerRequest = new WeakMap<Request, number>();

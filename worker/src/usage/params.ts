@@ -3,23 +3,7 @@
  * that reach SQL are checked here and escaped in sql.ts.
  */
 import { FieldError } from '../errors.ts';
-import { isUsageEvent, USAGE_EVENTS, type UsageEvent } from '../analytics/schema.ts';
-import { AE_LIMITS } from '../analytics/limits.ts';
-
-export const PERIODS = { '24h': 86_400, '7d': 7 * 86_400, '30d': 30 * 86_400 } as const;
-export type Period = keyof typeof PERIODS;
-
-export const GROUP_DIMS = ['user', 'event', 'org', 'status'] as const;
-export type GroupDim = (typeof GROUP_DIMS)[number];
-
-export const USAGE_LIMITS = {
-  /** AE keeps three months. */
-  maxWindowSeconds: 92 * 86_400,
-  minIntervalSeconds: 60,
-  maxBuckets: 2_000,
-  maxFilterValues: 100,
-  maxOrgLength: 256,
-} as const;
+import { AE_LIMITS, GROUP_DIMS, isUsageEvent, PERIODS, USAGE_EVENTS, USAGE_LIMITS, type GroupDim, type Period, type UsageEvent } from '@usage-lens/contract';
 
 export interface UsageParams {
   /** Epoch milliseconds, inclusive. */

@@ -7,10 +7,11 @@
  * and filters. Names and emails come from the app's own user table.
  */
 import type { Env } from '../env.ts';
-import { datasetFor, USAGE_EVENTS, type UsageEvent } from '../analytics/schema.ts';
+import { datasetFor, USAGE_EVENTS, type UsageEvent } from '@usage-lens/contract';
 import { runAeSql } from './sql-api.ts';
 import { buildUsageSql } from './usage-sql.ts';
-import type { GroupDim, Period, UsageParams } from './params.ts';
+import type { GroupDim, Period } from '@usage-lens/contract';
+import type { UsageParams } from './params.ts';
 
 type EventCounts = Record<UsageEvent, number>;
 export type GroupKey = Partial<Record<GroupDim, string | number>>;

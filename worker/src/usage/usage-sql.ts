@@ -2,9 +2,9 @@
  * The one SQL statement behind every usage answer: a cube of sampling-correct counts by
  * (bucket ×) user × event (× org × status), over a window and filters. Every value is escaped.
  */
-import { AE_COLUMNS, USAGE_EVENTS } from '../analytics/schema.ts';
+import { AE_COLUMNS, USAGE_EVENTS, type GroupDim } from '@usage-lens/contract';
 import { dateTime, datasetIdentifier, quoteList } from './sql.ts';
-import type { GroupDim, UsageParams } from './params.ts';
+import type { UsageParams } from './params.ts';
 
 /** Columns of the cube, by group dimension. user and event are always there. */
 const DIM_COLUMNS: Record<GroupDim, string> = {

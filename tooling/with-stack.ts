@@ -2,7 +2,7 @@
  * Runs a command against a fresh local stack (its own ports and data), for test suites that are
  * not Node (the Go integration tests) or that share one stack (the provisioning proofs):
  *
- *   node scripts/with-stack.ts -- go test -tags integration ./...
+ *   node tooling/with-stack.ts -- go test -tags integration ./...
  *
  * The command gets USAGE_LENS_WORKER_URL, USAGE_LENS_ADMIN_KEY, USAGE_LENS_AE_URL,
  * USAGE_LENS_ACCOUNT_ID and USAGE_LENS_AE_TOKEN; the stack stops when it exits.
@@ -16,7 +16,7 @@ import { createApiKey, signInAdmin, startStack } from './stack.ts';
 const separator = process.argv.indexOf('--');
 const command = separator === -1 ? process.argv.slice(2) : process.argv.slice(separator + 1);
 if (command.length === 0) {
-  console.error('usage: node scripts/with-stack.ts -- <command> [args…]');
+  console.error('usage: node tooling/with-stack.ts -- <command> [args…]');
   process.exit(2);
 }
 

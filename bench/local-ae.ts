@@ -3,16 +3,16 @@
  * usage query over 1M points (the exact SQL the worker's usage API sends), medians of several
  * rounds. Targets: >= 50,000 points/s, < 1 s.
  *
- *   npm run bench --workspace local-analytics-engine [-- --points 1000000 --rounds 5]
+ *   node bench/local-ae.ts [--points 1000000 --rounds 5]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { USAGE_EVENTS, toDataPoint } from '@usage-lens/worker/schema';
-import { buildUsageSql } from '../../worker/src/usage/usage-sql.ts';
-import { configFromEnv, startLocalAe } from '../src/server.ts';
+import { USAGE_EVENTS, toDataPoint } from '@usage-lens/contract';
+import { buildUsageSql } from '@usage-lens/worker/usage-sql';
+import { configFromEnv, startLocalAe } from '@usage-lens/local-analytics-engine/server';
 
 export interface AeBenchResult {
   points: number;

@@ -62,9 +62,9 @@ const goTest = (name: string, args: string[], withStack = false): Step => ({
   name,
   cwd: PLUGIN,
   command: [
-    ...(withStack ? [process.execPath, path.join(ROOT, 'scripts', 'with-stack.ts'), '--'] : []),
+    ...(withStack ? [process.execPath, path.join(ROOT, 'tooling', 'with-stack.ts'), '--'] : []),
     process.execPath,
-    path.join(ROOT, 'scripts', 'go-test.ts'),
+    path.join(ROOT, 'tooling', 'go-test.ts'),
     ...args,
   ],
   report: goReport,
@@ -72,6 +72,7 @@ const goTest = (name: string, args: string[], withStack = false): Step => ({
 
 export const STEPS: Step[] = [
   { name: 'typecheck', cwd: ROOT, command: ['npm', 'run', 'typecheck', '--silent'] },
+  vitest(path.join(ROOT, 'contract'), 'contract'),
   vitest(path.join(ROOT, 'local-analytics-engine'), 'ae'),
   vitest(path.join(ROOT, 'worker'), 'worker'),
   vitest(path.join(ROOT, 'worker'), 'worker-e2e', ['-c', 'vitest.e2e.config.ts']),

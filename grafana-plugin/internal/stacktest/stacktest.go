@@ -1,5 +1,5 @@
 // Package stacktest gives integration tests the running local stack (worker and local Analytics
-// Engine, started by scripts/with-stack.ts) and known data in it.
+// Engine, started by tooling/with-stack.ts) and known data in it.
 package stacktest
 
 import (
@@ -29,14 +29,14 @@ type Stack struct {
 	AEToken   string
 }
 
-// FromEnv reads the stack from the environment scripts/with-stack.ts sets. Without it the test
+// FromEnv reads the stack from the environment tooling/with-stack.ts sets. Without it the test
 // fails (these tests only make sense against the real stack).
 func FromEnv(t testing.TB) Stack {
 	t.Helper()
 	get := func(name string) string {
 		v := os.Getenv(name)
 		if v == "" {
-			t.Fatalf("%s is not set: run integration tests through npm test (node scripts/with-stack.ts -- go test -tags integration ./...)", name)
+			t.Fatalf("%s is not set: run integration tests through npm test (node tooling/with-stack.ts -- go test -tags integration ./...)", name)
 		}
 		return v
 	}

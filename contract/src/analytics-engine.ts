@@ -1,7 +1,9 @@
 /**
- * Analytics Engine's write limits and the check workerd applies in `writeDataPoint()`.
- * The messages are workerd's own (src/workerd/api/analytics-engine-impl.h), so the local AE
- * throws exactly what production throws, and the worker can refuse a point before writing it.
+ * Analytics Engine's own rules, as Cloudflare documents them: what one data point may hold (and the
+ * check workerd applies in `writeDataPoint()`, with workerd's own messages, so the local AE throws
+ * exactly what production throws and the worker can refuse a point before writing it), how long
+ * data is kept, and what writes and reads cost.
+ *
  * The blob budget is the documented 16,000 bytes; open-source workerd still carries the older
  * 256 × 20 figure, production enforces the documented one.
  */
@@ -15,6 +17,21 @@ export const AE_LIMITS = {
   maxPointsPerInvocation: 250,
 } as const;
 
+/** AE keeps three months of data. */
+export const AE_RETENTION_DAYS = 92;
+
+/**
+ * AE's published prices (2026), to put usage in cost terms: one `writeDataPoint()` is one write,
+ * one request to the SQL API is one read query, whatever it reads.
+ */
+export const AE_PRICING = {
+  freeWritesPerDay: 100_000,
+  paidIncludedWritesPerMonth: 10_000_000,
+  paidUsdPerMillionWrites: 0.25,
+  freeReadsPerDay: 10_000,
+  paidIncludedReadsPerMonth: 1_000_000,
+  paidUsdPerMillionReads: 1,
+} as const;
 const PREFIX = 'writeDataPoint(): ';
 
 type Bytes = string | ArrayBuffer | ArrayBufferView;

@@ -1,6 +1,6 @@
 //go:build integration
 
-package grpcclient
+package pluginhost
 
 import (
 	"context"
@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
-	"github.com/usagelens/analytics/pkg/stacktest"
+	"github.com/usagelens/analytics/internal/stacktest"
 )
 
 func launch(t *testing.T) *Plugin {

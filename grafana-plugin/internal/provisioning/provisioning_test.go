@@ -1,4 +1,4 @@
-package provisioned
+package provisioning
 
 import (
 	"encoding/json"

@@ -1,6 +1,6 @@
-// Package grpcclient launches the built plugin binary the way Grafana does (hashicorp go-plugin
+// Package pluginhost launches the built plugin binary the way Grafana does (hashicorp go-plugin
 // handshake, gRPC protocol 2) and calls it: the tests use it to prove the real artifact works.
-package grpcclient
+package pluginhost
 
 import (
 	"context"

@@ -1,8 +1,9 @@
-// Package sse evaluates the part of Grafana's server-side expressions that Usage Lens's alert
-// rules use (reduce, math, threshold), so the provisioned rules can be proven against real plugin
-// answers without a Grafana server. Semantics follow Grafana's: one number per label set, math
-// joins operands on equal labels (a set without labels joins every set), comparisons give 1 or 0.
-package sse
+// Package grafanaexpr imitates Grafana's server-side expressions (SSE: reduce, math, threshold),
+// the part Usage Lens's alert rules use, so the provisioned rules can be proven against real plugin
+// answers without a Grafana server. A test kit: nothing that ships imports it. Semantics follow
+// Grafana's: one number per label set, math joins operands on equal labels (a set without labels
+// joins every set), comparisons give 1 or 0.
+package grafanaexpr
 
 import (
 	"fmt"

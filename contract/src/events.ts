@@ -1,8 +1,6 @@
 /**
- * The usage event schema: the one place that says which events exist and where each field of a
- * tracked event lands in an Analytics Engine (AE) data point. The worker writes with it, the usage
- * API reads with it, and the local AE simulator, the Grafana plugin and the dashboards import it
- * (the Go backend keeps a copy that a test compares with this file).
+ * The usage event: which events exist, how they are labelled, and where each field of a tracked
+ * event lands in an Analytics Engine (AE) data point.
  */
 
 /** Tracked events, in the order the per-user table shows them. */
@@ -17,6 +15,10 @@ export const EVENT_LABELS: Record<UsageEvent, string> = {
   ingest: 'Ingest',
 };
 
+export function isUsageEvent(value: string): value is UsageEvent {
+  return (USAGE_EVENTS as readonly string[]).includes(value);
+}
+
 /** Where each field of a usage event is stored in AE's table. */
 export const AE_COLUMNS = {
   userId: 'index1',
@@ -25,19 +27,15 @@ export const AE_COLUMNS = {
   status: 'double1',
 } as const;
 
+/** A call failed when its HTTP status is at least this. */
+export const ERROR_STATUS = 400;
+
 export const DATASETS = {
   production: 'usage_analytics',
   staging: 'usage_analytics_staging',
 } as const;
 
-/** AE's published limits and prices (2026), to put usage in cost terms. */
-export const AE_PRICING = {
-  freeWritesPerDay: 100_000,
-  paidIncludedWritesPerMonth: 10_000_000,
-  paidUsdPerMillionWrites: 0.25,
-} as const;
-
-/** The staging deployment is told apart by its auth URL, as in the seed. */
+/** The staging deployment is told apart by its auth URL. */
 export function datasetFor(betterAuthUrl: string | undefined): string {
   return betterAuthUrl?.includes('staging') ? DATASETS.staging : DATASETS.production;
 }
@@ -63,8 +61,4 @@ export function toDataPoint(input: UsageEventInput): UsageDataPoint {
     blobs: [input.event, input.orgId ?? ''],
     doubles: [input.status ?? 0],
   };
-}
-
-export function isUsageEvent(value: string): value is UsageEvent {
-  return (USAGE_EVENTS as readonly string[]).includes(value);
 }

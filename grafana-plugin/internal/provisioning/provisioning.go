@@ -1,7 +1,7 @@
-// Package provisioned reads what Grafana provisions for Usage Lens (data sources, dashboards,
+// Package provisioning reads what Grafana provisions for Usage Lens (data sources, dashboards,
 // alert rules in ../provisioning) the way Grafana reads it, so tests can run every panel target
 // and alert rule through the plugin backend.
-package provisioned
+package provisioning
 
 import (
 	"encoding/json"
@@ -17,7 +17,7 @@ import (
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 	"github.com/grafana/grafana-plugin-sdk-go/data"
-	"github.com/usagelens/analytics/pkg/sse"
+	"github.com/usagelens/analytics/internal/grafanaexpr"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -211,9 +211,9 @@ const ExprUID = "__expr__"
 
 // Evaluate runs a rule as Grafana's scheduler would: each data query through query, then the
 // expressions in order. It returns every step's numbers and the label sets the condition fires for.
-func (r Rule) Evaluate(query func(RuleQuery) (data.Frames, error)) (map[string]sse.Numbers, []data.Labels, error) {
+func (r Rule) Evaluate(query func(RuleQuery) (data.Frames, error)) (map[string]grafanaexpr.Numbers, []data.Labels, error) {
 	frames := map[string]data.Frames{}
-	numbers := map[string]sse.Numbers{}
+	numbers := map[string]grafanaexpr.Numbers{}
 	for _, q := range r.Data {
 		if q.DatasourceUID != ExprUID {
 			f, err := query(q)
@@ -229,9 +229,9 @@ func (r Rule) Evaluate(query func(RuleQuery) (data.Frames, error)) (map[string]s
 		switch kind {
 		case "reduce":
 			reducer, _ := q.Model["reducer"].(string)
-			numbers[q.RefID], err = sse.Reduce(frames[expression], reducer)
+			numbers[q.RefID], err = grafanaexpr.Reduce(frames[expression], reducer)
 		case "math":
-			numbers[q.RefID], err = sse.Math(expression, numbers)
+			numbers[q.RefID], err = grafanaexpr.Math(expression, numbers)
 		case "threshold":
 			conditions, _ := q.Model["conditions"].([]any)
 			if len(conditions) != 1 {
@@ -247,7 +247,7 @@ func (r Rule) Evaluate(query func(RuleQuery) (data.Frames, error)) (map[string]s
 					params = append(params, v)
 				}
 			}
-			numbers[q.RefID], err = sse.Threshold(numbers[expression], evaluator["type"].(string), params)
+			numbers[q.RefID], err = grafanaexpr.Threshold(numbers[expression], evaluator["type"].(string), params)
 		default:
 			return nil, nil, fmt.Errorf("%s: expression type %q is not supported here", r.Title, kind)
 		}

@@ -2,8 +2,8 @@
  * The compose services that are more than one command, run from the stack runner so compose and
  * npm start run the same thing:
  *
- *   node scripts/compose-service.ts worker      wrangler dev on 0.0.0.0:$WORKER_PORT against $LOCAL_AE_URL
- *   node scripts/compose-service.ts bootstrap   admin account + admin API key, secrets into $SECRETS_DIR
+ *   node tooling/compose-service.ts worker      wrangler dev on 0.0.0.0:$WORKER_PORT against $LOCAL_AE_URL
+ *   node tooling/compose-service.ts bootstrap   admin account + admin API key, secrets into $SECRETS_DIR
  */
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -53,6 +53,6 @@ if (role === 'worker') {
   }
   console.log(`bootstrap: admin ${admin.email} ready; Grafana's secrets are in ${secrets}`);
 } else {
-  console.error('usage: node scripts/compose-service.ts worker|bootstrap');
+  console.error('usage: node tooling/compose-service.ts worker|bootstrap');
   process.exit(2);
 }

@@ -1,6 +1,6 @@
 //go:build integration
 
-package provisioned
+package provisioning
 
 import (
 	"context"
@@ -16,8 +16,8 @@ import (
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 	"github.com/grafana/grafana-plugin-sdk-go/data"
-	"github.com/usagelens/analytics/pkg/grpcclient"
-	"github.com/usagelens/analytics/pkg/stacktest"
+	"github.com/usagelens/analytics/internal/pluginhost"
+	"github.com/usagelens/analytics/internal/stacktest"
 )
 
 // Proof without Grafana: every provisioned panel target and alert rule, read from the committed
@@ -25,7 +25,7 @@ import (
 
 type harness struct {
 	stack    stacktest.Stack
-	plugin   *grpcclient.Plugin
+	plugin   *pluginhost.Plugin
 	settings map[string]backend.DataSourceInstanceSettings
 }
 
@@ -40,7 +40,7 @@ func setUp(t *testing.T) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	plugin, err := grpcclient.Launch(grpcclient.DefaultBinary(), nil)
+	plugin, err := pluginhost.Launch(pluginhost.DefaultBinary(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,7 +64,7 @@ func (h *harness) query(t *testing.T, uid string, from, to time.Time, targets ..
 	if !ok {
 		t.Fatalf("no provisioned data source %q", uid)
 	}
-	req := &backend.QueryDataRequest{PluginContext: grpcclient.Context(settings)}
+	req := &backend.QueryDataRequest{PluginContext: pluginhost.Context(settings)}
 	for _, raw := range targets {
 		var target struct {
 			RefID     string `json:"refId"`
@@ -178,7 +178,7 @@ func TestIntegrationEveryProvisionedPanelAndRule(t *testing.T) {
 			}
 			_ = json.Unmarshal(v.Query, &q)
 			answers, err := h.plugin.CallResource(context.Background(), &backend.CallResourceRequest{
-				PluginContext: grpcclient.Context(h.settings[v.Datasource.UID]), Path: q.Kind, URL: q.Kind, Method: http.MethodGet,
+				PluginContext: pluginhost.Context(h.settings[v.Datasource.UID]), Path: q.Kind, URL: q.Kind, Method: http.MethodGet,
 			})
 			if err != nil || len(answers) != 1 || answers[0].Status != 200 {
 				t.Fatalf("%s: variable %s: %v %v", d.Title, v.Name, err, answers)

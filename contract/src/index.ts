@@ -1,0 +1,4 @@
+export * from './events.ts';
+export * from './analytics-engine.ts';
+export * from './usage-api.ts';
+export * from './query-model.ts';
