@@ -7,13 +7,14 @@
  *   npm run generate -w contract
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   AE_COLUMNS,
   AE_LIMITS,
   AE_PRICING,
+  AE_QUERY_LIMITS,
   AE_RETENTION_DAYS,
   DATASETS,
   ERROR_STATUS,
@@ -22,8 +23,12 @@ import {
   METRICS,
   QUERY_DEFAULTS,
   QUERY_TYPES,
+  READ_LIMITS,
+  SERIES_SPLITS,
+  SORT_ORDERS,
   SQL_FORMATS,
   USAGE_EVENTS,
+  USER_SORTS,
 } from '../src/index.ts';
 
 export const ROOT = path.resolve(import.meta.dirname, '..', '..');
@@ -98,6 +103,19 @@ ${goStruct('Limits', 'are what one AE data point may hold.', 'int', AE_LIMITS)}
 
 ${goStruct('Pricing', "holds AE's published prices, to put usage in cost terms.", 'float64', AE_PRICING)}
 
+${goStruct('QueryLimits', 'are what one AE SQL read may return and how long it may run (assumed: AE documents none).', 'int', AE_QUERY_LIMITS)}
+
+${goStruct('ReadLimits', 'bound the reads behind usage answers.', 'int', READ_LIMITS)}
+
+// UserSorts are what the users read can be ordered by.
+var UserSorts = ${goStrings(USER_SORTS)}
+
+// SortOrders are the directions of a sort.
+var SortOrders = ${goStrings(SORT_ORDERS)}
+
+// SeriesSplits are what a series read can split its buckets by.
+var SeriesSplits = ${goStrings(SERIES_SPLITS)}
+
 // Query types of the data source.
 ${goConsts('QueryType', QUERY_TYPES)}
 
@@ -156,11 +174,14 @@ export function outputs(): Record<string, string> {
   return {
     'grafana-plugin/pkg/contract/contract.gen.go': gofmt(goFile()),
     'grafana-plugin/src/contract.gen.ts': pluginFile(),
+    // The plugin's roll-ups are pinned to the worker's by the same fixtures.
+    'grafana-plugin/pkg/usage/testdata/reads.json': readFileSync(path.join(ROOT, 'contract', 'fixtures', 'reads.json'), 'utf8'),
   };
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   for (const [file, content] of Object.entries(outputs())) {
+    mkdirSync(path.dirname(path.join(ROOT, file)), { recursive: true });
     writeFileSync(path.join(ROOT, file), content);
     console.log(`wrote ${file}`);
   }

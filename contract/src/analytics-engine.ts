@@ -21,6 +21,27 @@ export const AE_LIMITS = {
 export const AE_RETENTION_DAYS = 92;
 
 /**
+ * What one SQL read may return and how long it may run. AE documents none of these numbers (its
+ * docs say only that queries complete "within a fixed time limit"): they are the limits the local AE
+ * enforces, the worker and the plugin estimate against before sending, and the README lists as an
+ * assumption. AE answers 504 past its time limit; 60 s is the figure its API has been seen to use.
+ */
+export const AE_QUERY_LIMITS = {
+  maxResultRows: 1_000_000,
+  maxResultBytes: 100 * 1024 * 1024,
+  timeoutSeconds: 60,
+} as const;
+
+/**
+ * How Workers read AE without an HTTP call or a token: the Analytics SQL binding (`[analytics]` in
+ * wrangler config) names an AE dataset `events.analyticsEngine.<dataset>` and weights COUNT, SUM,
+ * AVG, countIf, sumIf, avgIf and topK by each row's sample interval itself
+ * (https://developers.cloudflare.com/analytics/sql-api/datasets/,
+ * https://developers.cloudflare.com/analytics/sql-api/sql-reference/functions/).
+ */
+export const ANALYTICS_SQL_DATASET_PREFIX = 'events.analyticsEngine';
+
+/**
  * AE's published prices (2026), to put usage in cost terms: one `writeDataPoint()` is one write,
  * one request to the SQL API is one read query, whatever it reads.
  */

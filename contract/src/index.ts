@@ -2,3 +2,4 @@ export * from './events.ts';
 export * from './analytics-engine.ts';
 export * from './usage-api.ts';
 export * from './query-model.ts';
+export * from './reads.ts';

@@ -4,10 +4,12 @@
  */
 
 export const QUERY_TYPES = [
-  { value: 'users', label: 'Per-user table', description: 'User, total and one column per event' },
-  { value: 'totals', label: 'Totals', description: 'Total events and active users' },
+  { value: 'users', label: 'Per-user table', description: 'The busiest users: total and one column per event' },
+  { value: 'totals', label: 'Totals', description: 'Total events and active users; with a metric, that one number (for alert rules)' },
   { value: 'timeseries', label: 'Time series', description: 'Events or errors over time by event, user, org or status' },
   { value: 'status', label: 'Status breakdown', description: 'Events by HTTP status' },
+  { value: 'orgs', label: 'Per-org table', description: 'Events, errors and active users by organisation' },
+  { value: 'perUser', label: 'Per-user values', description: 'One number per user over the range, labelled by user (for alert rules)' },
   { value: 'cost', label: 'AE writes and cost', description: 'Writes per day against the free tier, projected monthly cost' },
   { value: 'sql', label: 'Raw SQL', description: 'Analytics Engine SQL with macros (sql mode)' },
 ] as const;
@@ -55,8 +57,10 @@ export interface UsageQueryModel {
   users?: string[];
   orgs?: string[];
   events?: string[];
-  /** Keep the N biggest users or series; 0 or unset keeps all. */
+  /** Keep the N biggest users, organisations or series; 0 or unset keeps the default. */
   topN?: number;
+  /** perUser: only users with at least this many events in the range (SQL HAVING). */
+  minEvents?: number;
   rawSql?: string;
   format?: SqlFormat;
 }

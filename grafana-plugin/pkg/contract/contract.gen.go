@@ -78,18 +78,65 @@ var Pricing = struct {
 	PaidUSDPerMillionReads:     1,
 }
 
+// QueryLimits are what one AE SQL read may return and how long it may run (assumed: AE documents none).
+var QueryLimits = struct {
+	MaxResultRows  int
+	MaxResultBytes int
+	TimeoutSeconds int
+}{
+	MaxResultRows:  1000000,
+	MaxResultBytes: 104857600,
+	TimeoutSeconds: 60,
+}
+
+// ReadLimits bound the reads behind usage answers.
+var ReadLimits = struct {
+	DefaultPageSize  int
+	MaxPageSize      int
+	MaxOffset        int
+	RankedUsers      int
+	MaxSeriesSplit   int
+	MaxNameSortUsers int
+	MaxOrgs          int
+	StatusesPerEvent int
+	MaxSearchLength  int
+	MaxSearchMatches int
+}{
+	DefaultPageSize:  100,
+	MaxPageSize:      1000,
+	MaxOffset:        1000000,
+	RankedUsers:      100,
+	MaxSeriesSplit:   50,
+	MaxNameSortUsers: 10000,
+	MaxOrgs:          1000,
+	StatusesPerEvent: 4,
+	MaxSearchLength:  100,
+	MaxSearchMatches: 1000,
+}
+
+// UserSorts are what the users read can be ordered by.
+var UserSorts = []string{"total", "errors", "sync", "sync_auth", "auth", "chat", "ingest", "id", "name", "email"}
+
+// SortOrders are the directions of a sort.
+var SortOrders = []string{"asc", "desc"}
+
+// SeriesSplits are what a series read can split its buckets by.
+var SeriesSplits = []string{"user", "org"}
+
 // Query types of the data source.
 const (
 	QueryTypeUsers      = "users"
 	QueryTypeTotals     = "totals"
 	QueryTypeTimeseries = "timeseries"
 	QueryTypeStatus     = "status"
+	QueryTypeOrgs       = "orgs"
+	QueryTypePerUser    = "perUser"
 	QueryTypeCost       = "cost"
 	QueryTypeSQL        = "sql"
 )
 
 // QueryTypes lists every query type.
-var QueryTypes = []string{"users", "totals", "timeseries", "status", "cost", "sql"}
+var QueryTypes = []string{"users", "totals", "timeseries", "status", "orgs", "perUser", "cost", "sql"}
 
 // Time series dimensions.
 const (
