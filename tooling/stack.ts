@@ -134,10 +134,10 @@ export function applyMigrations(stateDir: string, env: string | null = 'local'):
 function withoutTracking(stateDir: string): string {
   const source = readFileSync(path.join(ROOT, 'wrangler.toml'), 'utf8');
   const stripped = source
-    .replace(/\[\[env\.local\.services\]\][\s\S]*?\n\n/, '')
+    .replace(/\[\[env\.local\.services\]\]\nbinding = "USAGE_ANALYTICS"[\s\S]*?\n\n/, '')
     .replace(/^main = "(.+)"$/m, (_m, main: string) => `main = "${path.join(ROOT, main)}"`)
     .replace(/^migrations_dir = "(.+)"$/gm, (_m, dir: string) => `migrations_dir = "${path.join(ROOT, dir)}"`);
-  if (/\[\[env\.local\.services\]\]/.test(stripped)) throw new Error('could not remove the USAGE_ANALYTICS binding');
+  if (/binding = "USAGE_ANALYTICS"\nservice =/.test(stripped)) throw new Error('could not remove the USAGE_ANALYTICS binding');
   const file = path.join(stateDir, 'wrangler.no-tracking.toml');
   writeFileSync(file, stripped);
   return file;
@@ -202,8 +202,6 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     );
     const vars: Record<string, string> = {
       BETTER_AUTH_URL: process.env.BETTER_AUTH_URL ?? `http://${reach}:${workerPort}`,
-      CF_API_BASE_URL: aeUrlForWorker,
-      CF_ACCOUNT_ID: accountId,
       ...(options.adminEmails !== undefined ? { ADMIN_EMAILS: options.adminEmails } : {}),
       ...options.vars,
     };
@@ -213,7 +211,6 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       secrets,
       [
         `BETTER_AUTH_SECRET=${process.env.BETTER_AUTH_SECRET ?? 'local-dev-secret-change-me-0123456789abcdef'}`,
-        `CF_ANALYTICS_TOKEN=${aeToken}`,
         '',
       ].join('\n'),
       { mode: 0o600 },

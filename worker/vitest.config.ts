@@ -30,6 +30,15 @@ buildSync({
   logLevel: 'warning',
 });
 
+/** The local AE's entrypoints (write and SQL bindings) as an auxiliary worker pointed at `url`. */
+const localAe = (name: string, url: string, token: string) => ({
+  name,
+  modules: true,
+  scriptPath: entrypointBundle,
+  compatibilityDate: '2026-10-01',
+  bindings: { LOCAL_AE_URL: url, LOCAL_AE_ACCOUNT_ID: 'test-account', LOCAL_AE_TOKEN: token },
+});
+
 export default defineConfig(async () => {
   const migrations = await readD1Migrations(path.join(import.meta.dirname, 'migrations'));
   return {
@@ -40,22 +49,24 @@ export default defineConfig(async () => {
           bindings: {
             TEST_MIGRATIONS: migrations,
             BETTER_AUTH_SECRET: 'test-secret-0123456789abcdef0123456789abcdef',
-            CF_ANALYTICS_TOKEN: 'test-token',
-            CF_ACCOUNT_ID: 'test-account',
-            CF_API_BASE_URL: aeUrl,
             ADMIN_EMAILS: 'admin@example.com, root@example.com',
             BETTER_AUTH_URL: 'http://127.0.0.1:8787',
             TEST_LOCAL_AE_URL: aeUrl,
             TEST_FAULT_URL: faultUrl,
           },
+          serviceBindings: {
+            // The real entrypoint, reading from the labelled fake in fault-server.ts, and the real
+            // local AE refusing a wrong token: failures the local AE cannot be made to give.
+            FAULTY_ANALYTICS_SQL: { name: 'analytics-sql-faults', entrypoint: 'LocalAnalyticsSql' },
+            FORBIDDEN_ANALYTICS_SQL: { name: 'analytics-sql-wrong-token', entrypoint: 'LocalAnalyticsSql' },
+            UNREACHABLE_ANALYTICS_SQL: { name: 'analytics-sql-unreachable', entrypoint: 'LocalAnalyticsSql' },
+          },
           workers: [
-            {
-              name: 'local-analytics-engine',
-              modules: true,
-              scriptPath: entrypointBundle,
-              compatibilityDate: '2026-10-01',
-              bindings: { LOCAL_AE_URL: aeUrl },
-            },
+            localAe('local-analytics-engine', aeUrl, 'test-token'),
+            localAe('analytics-sql-faults', faultUrl, 'test-token'),
+            localAe('analytics-sql-wrong-token', aeUrl, 'wrong-token'),
+            // Port 9 (discard) has no listener here.
+            localAe('analytics-sql-unreachable', 'http://127.0.0.1:9', 'test-token'),
           ],
         },
       }),

@@ -1,6 +1,6 @@
 /**
- * The worker's bindings and per-request variables, declared once. `wrangler.toml` is checked
- * against this in test/config.test.ts.
+ * The worker's bindings and per-request variables, declared once. test/structure.test.ts checks that
+ * wrangler.toml binds them in every environment.
  */
 import type { SyncRoom } from './durable-objects/sync-room.ts';
 import type { ChatRoom } from './durable-objects/chat-room.ts';
@@ -21,12 +21,10 @@ export interface Env {
   TRUSTED_ORIGINS?: string;
   /** Comma-separated emails that are admins whatever their role (bootstrapping). */
   ADMIN_EMAILS?: string;
-  CF_ACCOUNT_ID?: string;
-  CF_ANALYTICS_TOKEN?: string;
-  /** Defaults to Cloudflare's API; the local AE in dev and tests. */
-  CF_API_BASE_URL?: string;
-  /** How long to wait for the SQL API, in ms (default 65 s: AE gives up at 60 s). */
-  CF_SQL_TIMEOUT_MS?: string;
+  /** Reads AE (`[analytics]` binding in production; the local AE's entrypoint in local dev and tests). */
+  ANALYTICS_SQL?: AnalyticsSQLBinding;
+  /** How long to wait for one read, in ms (default: a little longer than AE runs a query). */
+  ANALYTICS_SQL_TIMEOUT_MS?: string;
 }
 
 export interface Principal {

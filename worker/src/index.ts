@@ -11,6 +11,7 @@ import { sync } from './routes/sync.ts';
 import { chat } from './routes/chat.ts';
 import { ingest } from './routes/ingest.ts';
 import { admin } from './routes/admin.ts';
+import { usage } from './routes/usage.ts';
 
 export { SyncRoom } from './durable-objects/sync-room.ts';
 export { ChatRoom } from './durable-objects/chat-room.ts';
@@ -24,6 +25,7 @@ app.on(['GET', 'POST'], '/api/auth/*', (c) => getAuth(c.env).handler(c.req.raw))
 app.route('/api', sync);
 app.route('/api', chat);
 app.route('/api', ingest);
+app.route('/api/admin/usage', usage);
 app.route('/api/admin', admin);
 
 app.notFound((c) => c.json({ error: `no route for ${c.req.method} ${new URL(c.req.url).pathname}` }, 404));

@@ -10,6 +10,9 @@ declare global {
       TEST_MIGRATIONS: D1Migration[];
       TEST_LOCAL_AE_URL: string;
       TEST_FAULT_URL: string;
+      FAULTY_ANALYTICS_SQL: AnalyticsSQLBinding;
+      FORBIDDEN_ANALYTICS_SQL: AnalyticsSQLBinding;
+      UNREACHABLE_ANALYTICS_SQL: AnalyticsSQLBinding;
     }
   }
 }

@@ -1,41 +1,42 @@
 /**
- * A FAKE SQL API for failures the local AE cannot produce for real: throttling (429), queueing
- * (503), AE's own timeout (504), malformed JSON, an answer that is cut off, and slowness. The path
- * picks the failure: /<kind>/client/v4/accounts/<id>/analytics_engine/sql. Real failures (403,
- * 422, unreachable) are tested against the real local AE.
+ * A FAKE Analytics SQL service, for the failures the local AE cannot be made to give: Cloudflare's
+ * retryable answers (429 throttled, 503 unavailable, 507 over its resource limits, 500), a service
+ * slower than the worker waits, and an answer that is not the documented JSON. The local AE's real
+ * `LocalAnalyticsSql` entrypoint reads from it, so the failure reaches the worker through the same
+ * binding code as a real one. A test picks the next answer with `POST /__scenario/<kind>`.
+ * Statuses and texts per https://developers.cloudflare.com/analytics/sql-api/errors/.
  */
 import { createServer, type Server } from 'node:http';
 
+export const FAULTS = ['429', '500', '503', '507', 'slow', 'malformed'] as const;
+export type Fault = (typeof FAULTS)[number];
+
 export function startFaultServer(port: number): Promise<Server> {
+  let scenario: Fault = '503';
   const server = createServer((req, res) => {
-    const kind = (req.url ?? '').split('/')[1];
+    const url = req.url ?? '';
     req.resume();
-    switch (kind) {
+    const choose = /^\/__scenario\/([\w-]+)$/.exec(url);
+    if (choose) {
+      if (!(FAULTS as readonly string[]).includes(choose[1])) return res.writeHead(404).end('unknown fault');
+      scenario = choose[1] as Fault;
+      return res.writeHead(204).end();
+    }
+    const text = (status: number, body: string) => res.writeHead(status, { 'content-type': 'text/plain' }).end(body);
+    switch (scenario) {
       case '429':
-        res.writeHead(429, { 'retry-after': '7', 'content-type': 'text/plain' }).end('Too many requests');
-        return;
+        return text(429, 'Too many requests: the account exceeded its query rate');
+      case '500':
+        return text(500, 'Internal error');
       case '503':
-        res.writeHead(503, { 'content-type': 'text/plain' }).end('Query queued for too long');
-        return;
-      case '504':
-        res.writeHead(504, { 'content-type': 'text/plain' }).end('Query timed out');
+        return text(503, 'Query queued for too long');
+      case '507':
+        return text(507, 'The data store could not complete the query within its resource limits');
+      case 'slow':
+        setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end('{"data":[],"rows":0,"statistics":{"elapsed_ms":0,"rows_read":0,"bytes_read":0}}'), 3_000);
         return;
       case 'malformed':
-        res.writeHead(200, { 'content-type': 'application/json' }).end('{"meta": [{"name": "user"');
-        return;
-      case 'truncated':
-        res.writeHead(200, { 'content-type': 'application/json', 'content-length': '1000' });
-        res.write('{"meta":[],"data":[');
-        setTimeout(() => res.destroy(), 20);
-        return;
-      case 'slow':
-        setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end('{"meta":[],"data":[],"rows":0}'), 3_000);
-        return;
-      case 'gateway-json':
-        res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ success: false, errors: [{ code: 7400, message: 'bad account id' }] }));
-        return;
-      default:
-        res.writeHead(404).end('unknown fault');
+        return res.writeHead(200, { 'content-type': 'application/json' }).end('{"data": [{"events"');
     }
   });
   return new Promise((resolve) => server.listen(port, '127.0.0.1', () => resolve(server)));

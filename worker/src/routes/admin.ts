@@ -1,5 +1,6 @@
 /**
- * /api/admin/*: usage, users, organisations and API keys. Everything here is behind requireAdmin.
+ * /api/admin/*: users, organisations and API keys (usage is routes/usage.ts). Everything here is
+ * behind requireAdmin.
  */
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
@@ -9,19 +10,12 @@ import { createApiKey, listApiKeys, revokeApiKey } from '../auth/api-keys.ts';
 import { isAdmin } from '../auth/admins.ts';
 import { readJsonBody, requireObject } from '../body.ts';
 import { FieldError } from '../errors.ts';
-import { parseUsageParams } from '../usage/params.ts';
-import { queryUsage } from '../usage/query-usage.ts';
 
 const MAX_BODY = 16 * 1024;
 const NAME = /^[^\u0000-\u001f]{1,100}$/;
 
 export const admin = new Hono<AppEnv>();
 admin.use('*', requireAdmin);
-
-admin.get('/usage', async (c) => {
-  const params = parseUsageParams(new URL(c.req.url).searchParams);
-  return c.json(await queryUsage(c.env, params));
-});
 
 interface UserRow {
   id: string;

@@ -1,9 +1,26 @@
 /**
- * The usage API's query string, validated: every failure is a 400 naming the parameter. Values
- * that reach SQL are checked here and escaped in sql.ts.
+ * The usage API's query string, validated: every failure is a 400 naming the parameter. Values that
+ * reach SQL are checked here and then travel as bound parameters (read-sql.ts), never as SQL text.
  */
 import { FieldError } from '../errors.ts';
-import { AE_LIMITS, GROUP_DIMS, isUsageEvent, PERIODS, USAGE_EVENTS, USAGE_LIMITS, type GroupDim, type Period, type UsageEvent } from '@usage-lens/contract';
+import {
+  AE_LIMITS,
+  GROUP_DIMS,
+  isUsageEvent,
+  PERIODS,
+  READ_LIMITS,
+  SERIES_SPLITS,
+  SORT_ORDERS,
+  USAGE_EVENTS,
+  USAGE_LIMITS,
+  USER_SORTS,
+  type GroupDim,
+  type Period,
+  type SeriesSplit,
+  type SortOrder,
+  type UsageEvent,
+  type UserSort,
+} from '@usage-lens/contract';
 
 export interface UsageParams {
   /** Epoch milliseconds, inclusive. */
@@ -24,10 +41,14 @@ const UNITS: Record<string, number> = { s: 1, m: 60, h: 3_600, d: 86_400 };
 
 const ISO_8601 = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
 
-function parseTime(name: string, raw: string): number {
+/** A window ends no later than a day from now: later ends are typos, and far ones overflow Date. */
+const MAX_FUTURE_MS = 86_400_000;
+
+function parseTime(name: string, raw: string, now: number): number {
   // Date.parse alone accepts too much ("-5", "May 5"), so only these two shapes get to it.
   const ms = /^\d{1,16}$/.test(raw) ? Number(raw) : ISO_8601.test(raw) ? Date.parse(raw) : NaN;
   if (!Number.isFinite(ms) || ms < 0) throw new FieldError(name, 'must be an ISO 8601 date or epoch milliseconds');
+  if (ms > now + MAX_FUTURE_MS) throw new FieldError(name, 'must not be more than a day in the future');
   return ms;
 }
 
@@ -46,9 +67,15 @@ function listOf(query: URLSearchParams, name: string, splitCommas: boolean): str
   return [...new Set(values)];
 }
 
-export function parseUsageParams(query: URLSearchParams, now = Date.now()): UsageParams {
+/**
+ * The window, filters, buckets and breakdown every usage answer takes. `also` names the further
+ * parameters the caller's endpoint accepts (paging, series); anything else is refused.
+ */
+export function parseUsageParams(query: URLSearchParams, now = Date.now(), also: readonly string[] = []): UsageParams {
   for (const name of query.keys()) {
-    if (!KNOWN.has(name)) throw new FieldError(name, `unknown parameter; expected one of ${[...KNOWN].join(', ')}`);
+    if (!KNOWN.has(name) && !also.includes(name)) {
+      throw new FieldError(name, `unknown parameter; expected one of ${[...KNOWN, ...also].join(', ')}`);
+    }
   }
   for (const name of ['period', 'from', 'to', 'interval']) {
     if (query.getAll(name).length > 1) throw new FieldError(name, 'give it once');
@@ -64,17 +91,19 @@ export function parseUsageParams(query: URLSearchParams, now = Date.now()): Usag
     if (!Object.hasOwn(PERIODS, rawPeriod)) throw new FieldError('period', `must be one of ${Object.keys(PERIODS).join(', ')}`);
     if (rawFrom !== null) throw new FieldError('period', 'give period or from/to, not both');
     period = rawPeriod as Period;
-    to = rawTo !== null ? parseTime('to', rawTo) : now;
+    to = rawTo !== null ? parseTime('to', rawTo, now) : now;
     from = to - PERIODS[period] * 1000;
   } else {
-    to = rawTo !== null ? parseTime('to', rawTo) : now;
+    to = rawTo !== null ? parseTime('to', rawTo, now) : now;
     if (rawFrom !== null) {
-      from = parseTime('from', rawFrom);
+      from = parseTime('from', rawFrom, now);
     } else {
       period = '24h';
       from = to - PERIODS[period] * 1000;
     }
   }
+  // A period ending at an early `to` would start before 1970; name what the caller gave.
+  if (from < 0) throw new FieldError(rawFrom === null ? 'to' : 'from', 'the window would start before 1970-01-01');
   if (from >= to) throw new FieldError('from', 'must be before to');
   if (to - from > USAGE_LIMITS.maxWindowSeconds * 1000) {
     throw new FieldError('from', `the window may span at most ${USAGE_LIMITS.maxWindowSeconds / 86_400} days`);
@@ -125,4 +154,83 @@ export function parseUsageParams(query: URLSearchParams, now = Date.now()): Usag
     events: events as UsageEvent[],
     group: GROUP_DIMS.filter((d) => group.includes(d)),
   };
+}
+
+/** A whole number within bounds, given at most once; `fallback` when absent. */
+function integer(query: URLSearchParams, name: string, min: number, max: number, fallback: number): number {
+  const values = query.getAll(name);
+  if (values.length === 0) return fallback;
+  if (values.length > 1) throw new FieldError(name, 'give it once');
+  const raw = values[0].trim();
+  const value = /^\d{1,16}$/.test(raw) ? Number(raw) : NaN;
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    throw new FieldError(name, `must be a whole number from ${min.toLocaleString('en-US')} to ${max.toLocaleString('en-US')}`);
+  }
+  return value;
+}
+
+function oneOf<T extends string>(query: URLSearchParams, name: string, options: readonly T[], fallback: T): T {
+  const values = query.getAll(name);
+  if (values.length === 0) return fallback;
+  if (values.length > 1) throw new FieldError(name, 'give it once');
+  if (!(options as readonly string[]).includes(values[0])) throw new FieldError(name, `must be one of ${options.join(', ')}`);
+  return values[0] as T;
+}
+
+export interface PageParams {
+  sort: UserSort;
+  order: SortOrder;
+  limit: number;
+  offset: number;
+  /** Search in names, emails and ids; null for none. */
+  q: string | null;
+  /** Only users with at least this many events (0: everyone). */
+  minEvents: number;
+}
+
+export const PAGE_PARAMS = ['sort', 'order', 'limit', 'offset', 'q', 'minEvents'] as const;
+
+/** Counts sort busiest first; ids, names and emails alphabetically. */
+const defaultOrder = (sort: UserSort): SortOrder => (sort === 'id' || sort === 'name' || sort === 'email' ? 'asc' : 'desc');
+
+export function parsePageParams(query: URLSearchParams): PageParams {
+  const sort = oneOf(query, 'sort', USER_SORTS, 'total');
+  const order = oneOf(query, 'order', SORT_ORDERS, defaultOrder(sort));
+  const limit = integer(query, 'limit', 1, READ_LIMITS.maxPageSize, READ_LIMITS.defaultPageSize);
+  const offset = integer(query, 'offset', 0, READ_LIMITS.maxOffset, 0);
+  const minEvents = integer(query, 'minEvents', 0, Number.MAX_SAFE_INTEGER, 0);
+  const qs = query.getAll('q');
+  if (qs.length > 1) throw new FieldError('q', 'give it once');
+  let q: string | null = qs.length ? qs[0].trim() : null;
+  if (q === '') q = null;
+  if (q !== null) {
+    if ([...q].length > READ_LIMITS.maxSearchLength) throw new FieldError('q', `at most ${READ_LIMITS.maxSearchLength} characters`);
+    if (/[\u0000-\u001f\u007f]/.test(q)) throw new FieldError('q', 'must not contain control characters');
+  }
+  return { sort, order, limit, offset, q, minEvents };
+}
+
+export interface SeriesParams {
+  interval: number;
+  split: SeriesSplit;
+  /** The users or organisations whose buckets stay apart; everyone else is summed under "". */
+  top: string[];
+}
+
+export const SERIES_PARAMS = ['split', 'top'] as const;
+
+/** A series needs buckets: `interval` is required here, and `top` ids are checked like filters. */
+export function parseSeriesParams(query: URLSearchParams, params: UsageParams): SeriesParams {
+  if (params.interval === null) throw new FieldError('interval', 'a series needs an interval, e.g. 1h');
+  const split = oneOf(query, 'split', SERIES_SPLITS, 'user');
+  const top = [...new Set(query.getAll('top'))];
+  if (top.length > READ_LIMITS.maxSeriesSplit) throw new FieldError('top', `at most ${READ_LIMITS.maxSeriesSplit} ids`);
+  const encoder = new TextEncoder();
+  const maxBytes = split === 'user' ? AE_LIMITS.maxIndexBytes : USAGE_LIMITS.maxOrgLength;
+  if (top.some((id) => encoder.encode(id).byteLength > maxBytes)) throw new FieldError('top', `${split} ids are at most ${maxBytes} bytes`);
+  return { interval: params.interval, split, top };
+}
+
+export function parseOrgsLimit(query: URLSearchParams): number {
+  return integer(query, 'limit', 1, READ_LIMITS.maxOrgs, READ_LIMITS.maxOrgs);
 }

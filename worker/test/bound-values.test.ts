@@ -1,9 +1,10 @@
 /**
- * The SQL API has no bind parameters, so filter values are escaped into SQL. Hostile values must
- * match exactly themselves: never widen a query, never break it, never reach another table.
+ * Filter values reach Analytics Engine as bound parameters of the Analytics SQL binding, never as
+ * SQL text. Hostile values must match exactly themselves: never widen a query, never break it,
+ * never reach another table.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { quote } from '../src/usage/sql.ts';
+import { orgsRead, seriesRead, totalsRead, usersRead } from '../src/usage/read-sql.ts';
 import { call, signUpAdmin, uniqueId, writePoints, type Caller } from './helpers.ts';
 import type { UsageReport } from '../src/usage/query-usage.ts';
 
@@ -11,7 +12,9 @@ export const HOSTILE = [
   "' OR 1=1 --",
   "x') OR ('1'='1",
   "\\' OR 1=1 --",
-  "\\",
+  '\\',
+  "''",
+  "\\''",
   "'; DROP TABLE usage_analytics; --",
   "' UNION SELECT * FROM system.tables --",
   'robert"); SELECT file(\'/etc/passwd\') --',
@@ -21,14 +24,32 @@ export const HOSTILE = [
   '%27%20OR%201%3D1',
   '/* */ OR 1=1',
   "' || (SELECT count() FROM usage_analytics) || '",
+  '$p0',
+  '$1 OR 1=1',
 ];
 
-describe('quote', () => {
-  it('escapes quotes, backslashes and control characters', () => {
-    expect(quote("it's")).toBe("'it\\'s'");
-    expect(quote('a\\b')).toBe("'a\\\\b'");
-    expect(quote('a\nb\u0000')).toBe("'a\\x0ab\\x00'");
-    expect(quote('plain')).toBe("'plain'");
+describe('the SQL of every read', () => {
+  const window = (users: string[], orgs: string[]) => ({ from: 0, to: 3_600_000, users, orgs, events: [] });
+
+  const reads = (value: string) => [
+    totalsRead('usage_analytics', window([value], [value])),
+    orgsRead('usage_analytics', window([value], [value]), 10),
+    usersRead('usage_analytics', window([value], [value]), {
+      order: { column: 'events', direction: 'desc' },
+      limit: 10,
+      offset: 0,
+      minEvents: 0,
+      only: [value],
+    }),
+    seriesRead('usage_analytics', window([value], [value]), 600, 'user', [value]),
+  ];
+
+  it.each(HOSTILE)('carries %j as a parameter: the SQL text is the same whatever the value', (value) => {
+    const plain = reads('plain');
+    reads(value).forEach((read, i) => {
+      expect(read.query).toBe(plain[i].query);
+      expect(Object.values(read.params)).toContain(value);
+    });
   });
 });
 
