@@ -54,7 +54,7 @@ export default defineConfig(async () => {
               modules: true,
               scriptPath: entrypointBundle,
               compatibilityDate: '2026-10-01',
-              bindings: { LOCAL_AE_URL: aeUrl },
+              bindings: { LOCAL_AE_URL: aeUrl, LOCAL_AE_ACCOUNT_ID: 'test-account', LOCAL_AE_TOKEN: 'test-token' },
             },
           ],
         },
