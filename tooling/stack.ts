@@ -197,7 +197,14 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         name: 'local-analytics-engine',
         main: path.join(ROOT, 'local-analytics-engine', 'src', 'entrypoint.ts'),
         compatibility_date: '2026-10-01',
-        env: { local: { name: 'local-analytics-engine', vars: { LOCAL_AE_URL: aeUrlForWorker } } },
+        // The account and token let LocalAnalyticsSql (the Analytics SQL binding's stand-in) reach
+        // the local AE's Analytics SQL route; the real binding is scoped to the Worker's account.
+        env: {
+          local: {
+            name: 'local-analytics-engine',
+            vars: { LOCAL_AE_URL: aeUrlForWorker, LOCAL_AE_ACCOUNT_ID: accountId, LOCAL_AE_TOKEN: aeToken },
+          },
+        },
       }),
     );
     const vars: Record<string, string> = {

@@ -1,13 +1,21 @@
 /**
- * The local stand-in for AE's Worker binding. The worker's local config binds USAGE_ANALYTICS to
- * this entrypoint: `writeDataPoint` checks the point as workerd does (same TypeErrors), stamps the
- * time and hands the point to the local AE over HTTP without making the caller wait for it.
+ * The local stand-ins for Cloudflare's Worker bindings, served by the local AE:
+ * - `LocalAnalyticsEngine`, for AE's write binding (USAGE_ANALYTICS): `writeDataPoint` checks the
+ *   point as workerd does (same TypeErrors), stamps the time and hands the point to the local AE
+ *   over HTTP without making the caller wait for it.
+ * - `LocalAnalyticsSql`, for the Analytics SQL binding (`[analytics]`, ANALYTICS_SQL): `query`
+ *   runs through the local AE's Analytics SQL route and resolves or rejects as the binding does.
  */
 import { WorkerEntrypoint } from 'cloudflare:workers';
 import { dataPointViolation } from '@usage-lens/contract';
+import { checkParams } from './analytics-sql-params.ts';
+import { SqlApiError } from './sql/errors.ts';
 
 interface Env {
   LOCAL_AE_URL: string;
+  /** The local AE's account and token; the real binding needs neither (it is scoped to the Worker's account). */
+  LOCAL_AE_ACCOUNT_ID?: string;
+  LOCAL_AE_TOKEN?: string;
 }
 
 interface Props {
@@ -51,6 +59,51 @@ export class LocalAnalyticsEngine extends WorkerEntrypoint<Env, Props> {
   }
 }
 
+/**
+ * "The method rejects its promise when a query fails. The thrown error has a boolean `retryable`
+ * property. Retry with bounded exponential backoff only when this property is `true`."
+ * (https://developers.cloudflare.com/workers/runtime-apis/bindings/analytics-sql/) and "Retry
+ * `429`, `500`, `503`, and `507`" (https://developers.cloudflare.com/analytics/sql-api/errors/).
+ * The error's class and any code are not documented: a plain Error carrying the service's text.
+ * Own properties of an Error cross a service binding (workerd's RPC), so callers see `retryable`.
+ */
+const RETRYABLE = new Set([429, 500, 503, 507]);
+
+function queryError(message: string, retryable: boolean): Error & { retryable: boolean } {
+  return Object.assign(new Error(message), { retryable });
+}
+
+export class LocalAnalyticsSql extends WorkerEntrypoint<Env> {
+  async query(request: AnalyticsSQLQuery): Promise<AnalyticsSQLResult> {
+    const { LOCAL_AE_URL: base, LOCAL_AE_ACCOUNT_ID: account, LOCAL_AE_TOKEN: token } = this.env;
+    if (!account || !token) {
+      throw queryError('local Analytics SQL binding: LOCAL_AE_ACCOUNT_ID and LOCAL_AE_TOKEN must be set', false);
+    }
+    try {
+      // JSON would turn NaN or Infinity into null; refuse them here as the service would.
+      checkParams(request?.params);
+    } catch (error) {
+      if (error instanceof SqlApiError) throw queryError(error.message, false);
+      throw error;
+    }
+    const url = `${base.replace(/\/+$/, '')}/client/v4/accounts/${encodeURIComponent(account)}/analytics/sql`;
+    let res: Response;
+    try {
+      res = await fetch(url, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ query: request?.query, params: request?.params }),
+      });
+    } catch {
+      // The data store is unreachable: what the errors page calls 503, a transient failure.
+      throw queryError(`The local Analytics Engine at ${base} is unavailable`, true);
+    }
+    const body = await res.text();
+    if (!res.ok) throw queryError(body, RETRYABLE.has(res.status));
+    return JSON.parse(body) as AnalyticsSQLResult;
+  }
+}
+
 export default {
-  fetch: () => new Response('local-analytics-engine: bind the LocalAnalyticsEngine entrypoint as USAGE_ANALYTICS\n'),
+  fetch: () => new Response('local-analytics-engine: bind the LocalAnalyticsEngine entrypoint as USAGE_ANALYTICS and LocalAnalyticsSql as ANALYTICS_SQL\n'),
 } satisfies ExportedHandler<Env>;

@@ -6,7 +6,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { PointError, toRows } from './points.ts';
-import { authorized, runSql, type SqlApiConfig } from './sql-api.ts';
+import { authorized, runSql, text, type SqlAnswer, type SqlApiConfig } from './sql-api.ts';
+import { gatewayAuthError, parseRequestBody, runAnalyticsSql } from './analytics-sql-api.ts';
+import { MAX_STATEMENT_BYTES } from './analytics-sql.ts';
 import { isDatasetName, Store, type Row } from './store.ts';
 import { DATASETS } from '@usage-lens/contract';
 
@@ -117,6 +119,9 @@ const json = (res: ServerResponse, status: number, body: unknown) =>
   send(res, status, 'application/json', JSON.stringify(body));
 
 const SQL_PATH = /^\/client\/v4\/accounts\/([^/]+)\/analytics_engine\/sql\/?$/;
+const ANALYTICS_SQL_PATH = /^\/client\/v4\/accounts\/([^/]+)\/analytics\/sql\/?$/;
+/** A binding request is a 10 KiB statement plus its parameters; this leaves room for long lists. */
+const MAX_ANALYTICS_SQL_BODY = 1024 * 1024;
 const WRITE_PATH = /^\/datasets\/([^/]+)\/points\/?$/;
 
 export interface LocalAe {
@@ -131,7 +136,8 @@ export async function startLocalAe(config: LocalAeConfig): Promise<LocalAe> {
   for (const dataset of config.datasets) await store.ensureDataset(dataset);
   const writer = new GroupCommit(store);
   // Request counters, so benches and tests can see how many SQL API calls a client made.
-  const stats = { sqlQueries: 0, writeRequests: 0, pointsWritten: 0 };
+  const stats = { sqlQueries: 0, analyticsSqlQueries: 0, writeRequests: 0, pointsWritten: 0 };
+  const answer = (res: ServerResponse, a: SqlAnswer) => send(res, a.status, a.contentType, a.body);
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://local');
@@ -147,6 +153,33 @@ export async function startLocalAe(config: LocalAeConfig): Promise<LocalAe> {
       const sql = req.method === 'GET' ? (url.searchParams.get('query') ?? '') : await readBody(req, config.maxBodyBytes);
       const answer = await runSql(store, config, sql);
       return send(res, answer.status, answer.contentType, answer.body);
+    }
+
+    const analyticsPath = ANALYTICS_SQL_PATH.exec(url.pathname);
+    if (analyticsPath) {
+      if (req.method !== 'POST' && req.method !== 'GET') return send(res, 405, 'text/plain', 'Method not allowed');
+      const account = decodeURIComponent(analyticsPath[1]);
+      if (!/^Bearer\s+\S+\s*$/i.test(req.headers.authorization ?? '')) return answer(res, gatewayAuthError());
+      if (!authorized(config, config.accountId, req.headers.authorization)) return answer(res, gatewayAuthError());
+      // A valid token for another account: "403 Authentication or authorization failed" (errors page).
+      if (!authorized(config, account, req.headers.authorization)) return answer(res, text(403, 'Unable to authorize'));
+      stats.analyticsSqlQueries++;
+      if (req.method === 'GET') {
+        // "GET accepts SQL in the query query parameter." (query-api page)
+        return answer(res, await runAnalyticsSql(store, config, { query: url.searchParams.get('query') ?? '' }));
+      }
+      let body: string;
+      try {
+        body = await readBody(req, MAX_ANALYTICS_SQL_BODY);
+      } catch (error) {
+        if (error instanceof HttpError) {
+          return answer(res, text(400, `The request body is larger than ${MAX_ANALYTICS_SQL_BODY} bytes (statements are at most ${MAX_STATEMENT_BYTES})`));
+        }
+        throw error;
+      }
+      const request = parseRequestBody(body, req.headers['content-type']);
+      if ('status' in request) return answer(res, request);
+      return answer(res, await runAnalyticsSql(store, config, request));
     }
 
     const writePath = WRITE_PATH.exec(url.pathname);

@@ -25,7 +25,7 @@ const CONTENT_TYPES: Record<OutputFormat, string> = {
   TabSeparated: 'text/tab-separated-values; charset=utf-8',
 };
 
-const text = (status: number, body: string): SqlAnswer => ({
+export const text = (status: number, body: string): SqlAnswer => ({
   status,
   contentType: 'text/plain; charset=utf-8',
   body,
@@ -44,21 +44,32 @@ export function authorized(config: SqlApiConfig, account: string, header: string
 
 /** ClickHouse error codes worth telling apart; the rest are an invalid query. */
 const TIMEOUT_CODES = new Set([159, 160, 209]);
+/** Memory, rows or bytes past this query's limits (MEMORY_LIMIT_EXCEEDED, TOO_MANY_ROWS_OR_BYTES, …). */
+const RESOURCE_CODES = new Set([158, 241, 307, 396]);
 
-export function describeEngineError(error: unknown): SqlAnswer {
+export type EngineFailure = { kind: 'timeout' | 'resources' | 'invalid'; reason: string };
+
+/** What a ClickHouse error means for the caller, with its reason cleaned of our internals. */
+export function classifyEngineError(error: unknown): EngineFailure {
   const e = error as { clickhouseCode?: number; message?: string };
-  if (e.clickhouseCode !== undefined && TIMEOUT_CODES.has(e.clickhouseCode)) {
-    return text(504, 'Query timed out');
-  }
   // Keep ClickHouse's reason, drop its code prefix and the echo of our internal table names.
   const message = String(e.message ?? error).split('\n')[0];
   const code = /\(([A-Z_]+)\)\s*(?:\(version [^)]*\))?\s*$/.exec(message)?.[1];
   const reason = message
-    .replace(/^Code: \d+\. DB::Exception: /, '')
+    .replace(/^(?:Query failed: )?Code: \d+\. DB::Exception: /, '')
     .replace(/ in scope [\s\S]*$/i, '')
     .replace(/\s*\([A-Z_]+\)\s*(?:\(version [^)]*\))?\s*$/, '')
     .replace(/analytics_engine\./g, '');
-  return text(422, `Input was invalid: ${reason}${code ? ` (${code})` : ''}`);
+  const withCode = `${reason}${code ? ` (${code})` : ''}`;
+  if (e.clickhouseCode !== undefined && TIMEOUT_CODES.has(e.clickhouseCode)) return { kind: 'timeout', reason: withCode };
+  if (e.clickhouseCode !== undefined && RESOURCE_CODES.has(e.clickhouseCode)) return { kind: 'resources', reason: withCode };
+  return { kind: 'invalid', reason: withCode };
+}
+
+export function describeEngineError(error: unknown): SqlAnswer {
+  const failure = classifyEngineError(error);
+  if (failure.kind === 'timeout') return text(504, 'Query timed out');
+  return text(422, `Input was invalid: ${failure.reason}`);
 }
 
 function reshape(format: OutputFormat, output: string): string {

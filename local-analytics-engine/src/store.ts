@@ -5,19 +5,17 @@
 import { mkdirSync } from 'node:fs';
 import { Session } from 'chdb';
 import { AE_LIMITS } from '@usage-lens/contract';
+import { isDatasetName } from './dataset-name.ts';
 
 export const DATABASE = 'analytics_engine';
 const BLOBS = Array.from({ length: AE_LIMITS.maxBlobs }, (_, i) => `blob${i + 1}`);
 const DOUBLES = Array.from({ length: AE_LIMITS.maxDoubles }, (_, i) => `double${i + 1}`);
 export const COLUMNS = ['dataset', 'timestamp', '_sample_interval', 'index1', ...BLOBS, ...DOUBLES];
 
-const DATASET_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 /** AE keeps three months of data. */
 const RETENTION_DAYS = 92;
 
-export function isDatasetName(name: string): boolean {
-  return DATASET_NAME.test(name);
-}
+export { isDatasetName };
 
 export interface Row {
   dataset: string;
@@ -33,6 +31,8 @@ export interface QueryOptions {
   format: string;
   timeoutSeconds: number;
   maxResultRows: number;
+  /** Further ClickHouse settings for this query (numbers only, so nothing needs quoting). */
+  settings?: Record<string, number>;
 }
 
 /** Serializes work on the one chdb connection; a failed task does not poison the queue. */
@@ -128,15 +128,44 @@ export class Store {
    * comes last so nothing before it can lift it.
    */
   query(sql: string, options: QueryOptions): Promise<string> {
+    const merged: Record<string, number> = {
+      max_execution_time: options.timeoutSeconds,
+      max_result_rows: options.maxResultRows,
+      output_format_json_quote_64bit_integers: 1,
+      ...options.settings,
+    };
     const settings = [
-      `max_execution_time = ${options.timeoutSeconds}`,
-      `max_result_rows = ${options.maxResultRows}`,
+      ...Object.entries(merged).map(([name, value]) => {
+        if (!/^[a-z_0-9]+$/.test(name) || !Number.isFinite(value)) throw new Error(`bad setting ${name}`);
+        return `${name} = ${value}`;
+      }),
       `session_timezone = 'UTC'`,
-      `output_format_json_quote_64bit_integers = 1`,
       `readonly = 1`,
     ].join(', ');
     const statement = `${sql}\nSETTINGS ${settings}\nFORMAT ${options.format}`;
-    return this.serial.run(async () => (await this.session.queryAsync(statement)).text());
+    return this.serial.run(async () => {
+      try {
+        return (await this.session.queryAsync(statement)).text();
+      } catch (error) {
+        await this.drain();
+        throw error;
+      }
+    });
+  }
+
+  /**
+   * libchdb keeps the part of an answer a query wrote before it failed (a row limit or time limit
+   * hit mid-answer) and hands it out at the front of the connection's next answer. A throwaway
+   * query after every failure takes it, so the next caller's answer is only its own.
+   */
+  private async drain(): Promise<void> {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        if ((await this.session.queryAsync('SELECT 1 FORMAT TSV')).text() === '1\n') return;
+      } catch {
+        // A drain that fails is retried; the connection is usable again once one comes back clean.
+      }
+    }
   }
 
   close(): void {

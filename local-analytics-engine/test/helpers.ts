@@ -58,3 +58,26 @@ export const point = (user: string, event: string, extra: Record<string, unknown
   doubles: [200],
   ...extra,
 });
+
+export interface AnalyticsSqlAnswer {
+  status: number;
+  contentType: string;
+  text: string;
+  /** The parsed body when the answer is JSON. */
+  json?: { data: Record<string, unknown>[]; rows: number; statistics: { elapsed_ms: number; rows_read: number; bytes_read: number } };
+}
+
+/** Posts to the local Analytics SQL API route (the binding's service) as JSON, or raw SQL when `body` is a string. */
+export async function analyticsSql(
+  base: string,
+  body: { query: unknown; params?: unknown } | string,
+  init: { token?: string | null; account?: string; rawJson?: string } = {},
+): Promise<AnalyticsSqlAnswer> {
+  const url = `${base}/client/v4/accounts/${init.account ?? ACCOUNT}/analytics/sql`;
+  const headers: Record<string, string> = { 'content-type': typeof body === 'string' && !init.rawJson ? 'text/plain' : 'application/json' };
+  if (init.token !== null) headers.authorization = `Bearer ${init.token ?? TOKEN}`;
+  const res = await fetch(url, { method: 'POST', headers, body: init.rawJson ?? (typeof body === 'string' ? body : JSON.stringify(body)) });
+  const text = await res.text();
+  const contentType = res.headers.get('content-type') ?? '';
+  return { status: res.status, contentType, text, json: res.ok ? JSON.parse(text) : undefined };
+}

@@ -1,7 +1,7 @@
 /**
- * Every way a read can fail becomes an error the caller can act on: retryable answers → 503 with
- * Retry-After; a refused account → 502 saying what to check; an invalid query → 502 with AE's
- * reason; unreachable → 502; slower than the worker waits → 504; no binding → 503. The invalid
+ * Every way a read can fail becomes an error the caller can act on: retryable answers (and an
+ * unreachable service) → 503 with Retry-After; a refused account → 502 saying what to check; an
+ * invalid query → 502 with AE's reason; slower than the worker waits → 504; no binding → 503. The invalid
  * query, the refused token and the unreachable service are real (the local AE); the rest come from
  * the labelled fake in fault-server.ts through the real binding entrypoint.
  */
@@ -49,8 +49,10 @@ describe('against the real local AE', () => {
     expect(f.message).not.toContain('wrong-token');
   });
 
-  it('an unreachable service is a 502', async () => {
-    expect((await failure({ ANALYTICS_SQL: env.UNREACHABLE_ANALYTICS_SQL })).status).toBe(502);
+  it('an unreachable service is a 503 to retry, as the entrypoint marks it retryable', async () => {
+    const f = await failure({ ANALYTICS_SQL: env.UNREACHABLE_ANALYTICS_SQL });
+    expect(f.status).toBe(503);
+    expect(f.retryAfter).toBe('30');
   });
 
   it('no binding is a 503 naming it', async () => {
