@@ -119,7 +119,7 @@ describe('GET /api/admin/usage, paged', () => {
     ['to=86399999', 'to'],
     ['to=1970-01-01', 'to'],
     ['to=9999999999999999', 'to'],
-    ['from=9999999999999998&to=9999999999999999', 'from'],
+    ['from=9999999999999998', 'from'],
   ])('%s is refused naming %s', async (query, field) => {
     expect((await refused(`/api/admin/usage?${query}`)).field).toBe(field);
   });

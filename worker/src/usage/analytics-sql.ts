@@ -43,12 +43,25 @@ export async function readsOn(db: D1Database, day: string): Promise<number> {
   return row?.reads ?? 0;
 }
 
-function describe(error: unknown): Error {
-  const message = error instanceof Error ? error.message : String(error);
-  if ((error as { retryable?: unknown } | null)?.retryable === true) {
-    return httpError(503, `Analytics Engine is busy and asked to try again later: ${message}`, { 'retry-after': RETRY_AFTER_S });
+/** The service's text, or the message inside Cloudflare's API envelope (`{ errors: [{ message }] }`). */
+function messageOf(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  try {
+    const envelope = JSON.parse(text) as { errors?: { code?: number; message?: string }[] };
+    const first = envelope.errors?.[0];
+    if (first?.message) return first.code ? `${first.message} (${first.code})` : first.message;
+  } catch {
+    // plain text, as the SQL service answers
   }
-  if (/unable to authorize|unable to resolve account|\b403\b/i.test(message)) {
+  return text;
+}
+
+function describe(error: unknown): Error {
+  const message = messageOf(error);
+  if ((error as { retryable?: unknown } | null)?.retryable === true) {
+    return httpError(503, `Analytics Engine could not answer now; try again later: ${message}`, { 'retry-after': RETRY_AFTER_S });
+  }
+  if (/authentication error|unable to authorize|unable to resolve account|\b403\b/i.test(message)) {
     return httpError(
       502,
       `Analytics Engine refused the read: ${message}. Analytics Engine may not be enabled for this account yet, ` +
