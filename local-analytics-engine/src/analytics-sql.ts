@@ -142,7 +142,7 @@ function parse(query: unknown): { select: Select; sql: string } {
     throw invalid(`the SQL statement is longer than 10 KiB (${MAX_STATEMENT_BYTES} bytes)`);
   }
   // Only double quotes quote an identifier: `events.analyticsEngine."example-dataset"` (datasets page).
-  const tokens = tokenize(query, { strings: 'standard', identifierQuotes: '"', params: true });
+  const tokens = tokenize(query, { strings: 'standard', identifierQuotes: '"', params: true, blockComments: true });
   const statement = parseStatement(tokens, { maxDepth: MAX_NESTING_DEPTH, show: false });
   if (statement.kind !== 'select') throw invalid('only SELECT statements are supported');
   // "Do not add a `FORMAT` clause to binding queries." (workers-binding page)

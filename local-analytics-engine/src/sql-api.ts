@@ -114,6 +114,10 @@ export async function runSql(store: Store, config: SqlApiConfig, sql: string): P
       : `SELECT '' AS dataset WHERE 0`;
   } else if (parsed.kind === 'show_timezones') {
     statement = 'SELECT time_zone AS name FROM system.time_zones ORDER BY name';
+  } else if (parsed.kind === 'show_timezone') {
+    // "SHOW TIMEZONE responds with the current default timezone ... This should always be Etc/UTC."
+    // https://developers.cloudflare.com/analytics/analytics-engine/sql-reference/statements/
+    statement = `SELECT 'Etc/UTC' AS timezone`;
   } else {
     statement = parsed.sql;
   }

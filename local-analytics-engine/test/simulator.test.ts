@@ -54,7 +54,7 @@ describe('simulated traffic', () => {
 
     const shape = await json<{ orgs: string; errors: string; users: string; newest: string; oldest: string }>(
       ae().url,
-      `SELECT uniq(blob2) AS orgs, sumIf(_sample_interval, double1 >= 400) AS errors, uniq(index1) AS users,
+      `SELECT count(DISTINCT blob2) AS orgs, sumIf(_sample_interval, double1 >= 400) AS errors, count(DISTINCT index1) AS users,
               max(timestamp) AS newest, min(timestamp) AS oldest FROM sim_mix`,
     );
     const s = shape.data[0];
