@@ -236,15 +236,15 @@ export async function startLocalAe(config: LocalAeConfig): Promise<LocalAe> {
         const reason = isDatasetName(dataset) ? `not a configured dataset (${[...writable].join(', ')}; LOCAL_AE_DATASETS)` : 'letters, digits and _ only, at most 64';
         return json(res, 400, { error: `dataset: ${reason}`, field: 'dataset' });
       }
-      let text: string;
+      let raw: string;
       try {
-        text = await readBody(req, config.maxBodyBytes);
+        raw = await readBody(req, config.maxBodyBytes);
       } catch (error) {
         if (error instanceof HttpError) closeAfter(req, res);
         throw error;
       }
       // Counted before parsing: a few megabytes of `{}` would otherwise become millions of objects.
-      const size = scanJson(text);
+      const size = scanJson(raw);
       if (size.elements > config.maxBatchPoints) {
         return json(res, 400, { error: `points: more than ${config.maxBatchPoints} points in one batch, the cap per request (LOCAL_AE_MAX_BATCH_POINTS)`, field: 'points' });
       }
@@ -253,7 +253,7 @@ export async function startLocalAe(config: LocalAeConfig): Promise<LocalAe> {
       }
       let body: unknown;
       try {
-        body = JSON.parse(text);
+        body = JSON.parse(raw);
       } catch {
         return json(res, 400, { error: 'body: not valid JSON', field: 'body' });
       }
