@@ -74,7 +74,7 @@ async function usageVsSql(stack: Stack) {
   const now = Date.now();
   const batch: unknown[] = [];
   const flush = async () => {
-    const res = await fetch(`${stack.aeUrl}/datasets/usage_analytics/points`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ points: batch }) });
+    const res = await fetch(`${stack.aeUrl}/datasets/usage_analytics/points`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${stack.aeToken}` }, body: JSON.stringify({ points: batch }) });
     if (!res.ok) throw new Error(`write: ${res.status} ${await res.text()}`);
     batch.length = 0;
   };

@@ -10,7 +10,7 @@
  */
 import { prepareAnalyticsSql } from './analytics-sql.ts';
 import { SqlApiError } from './sql/errors.ts';
-import { classifyEngineError, text, type SqlAnswer, type SqlApiConfig } from './sql-api.ts';
+import { classifyEngineError, queryLimits, text, type SqlAnswer, type SqlApiConfig } from './sql-api.ts';
 import type { Store } from './store.ts';
 
 export interface AnalyticsSqlRequest {
@@ -72,13 +72,13 @@ export async function runAnalyticsSql(store: Store, config: SqlApiConfig, reques
   }
   let output: string;
   try {
+    const limits = queryLimits(config);
     output = await store.query(prepared.sql, {
       format: 'JSON',
-      timeoutSeconds: config.timeoutSeconds,
-      maxResultRows: config.maxResultRows,
+      ...limits,
       // The SQL API's docs show counts as JSON numbers ({"requests":125430}) but do not document
       // value typing; ClickHouse's quoting of 64-bit integers is turned off so counts are numbers.
-      settings: { output_format_json_quote_64bit_integers: 0 },
+      settings: { ...limits.settings, output_format_json_quote_64bit_integers: 0 },
     });
   } catch (error) {
     const failure = classifyEngineError(error);

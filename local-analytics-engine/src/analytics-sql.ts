@@ -16,6 +16,7 @@ import { tokenize } from './sql/lexer.ts';
 import { parseStatement } from './sql/parser.ts';
 import { isDatasetName } from './dataset-name.ts';
 import { checkParams, type AnalyticsSqlParams } from './analytics-sql-params.ts';
+import { parseTimestamp } from './timestamp.ts';
 
 const DOCS = 'https://developers.cloudflare.com/analytics/sql-api';
 export const ANALYTICS_SQL_DOCS = {
@@ -141,7 +142,7 @@ function parse(query: unknown): { select: Select; sql: string } {
     throw invalid(`the SQL statement is longer than 10 KiB (${MAX_STATEMENT_BYTES} bytes)`);
   }
   // Only double quotes quote an identifier: `events.analyticsEngine."example-dataset"` (datasets page).
-  const tokens = tokenize(query, { strings: 'standard', identifierQuotes: '"', params: true });
+  const tokens = tokenize(query, { strings: 'standard', identifierQuotes: '"', params: true, blockComments: true });
   const statement = parseStatement(tokens, { maxDepth: MAX_NESTING_DEPTH, show: false });
   if (statement.kind !== 'select') throw invalid('only SELECT statements are supported');
   // "Do not add a `FORMAT` clause to binding queries." (workers-binding page)
@@ -338,34 +339,6 @@ function checkExpr(e: Expr, whereNodes: ReadonlySet<Expr>): void {
 }
 
 // ---- parameters -----------------------------------------------------------------------------
-
-/**
- * A timestamp written as data: "Use an ISO 8601 timestamp with a timezone"; "A date without a
- * time is interpreted as midnight UTC"; "A date and time without a timezone is rejected."
- * (data-types page). Returns epoch milliseconds, or null when the text is not such a timestamp.
- */
-export function parseTimestamp(text: string): number | null {
-  const date = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
-  const full = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:?\d{2})$/.exec(text);
-  const m = date ?? full;
-  if (!m) return null;
-  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  const [hour, minute, second] = full ? [Number(m[4]), Number(m[5]), Number(m[6] ?? 0)] : [0, 0, 0];
-  const ms = full && m[7] ? Number(m[7].slice(0, 3).padEnd(3, '0')) : 0;
-  const utc = Date.UTC(year, month - 1, day, hour, minute, second, ms);
-  const check = new Date(utc);
-  // Date.UTC rolls 2026-02-30 over to March; a real calendar date survives the round trip.
-  if (check.getUTCFullYear() !== year || check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day) return null;
-  if (hour > 23 || minute > 59 || second > 59) return null;
-  let offset = 0;
-  const zone = full?.[8];
-  if (zone && zone !== 'Z') {
-    const z = /^([+-])(\d{2}):?(\d{2})$/.exec(zone)!;
-    if (Number(z[2]) > 23 || Number(z[3]) > 59) return null;
-    offset = (z[1] === '-' ? -1 : 1) * (Number(z[2]) * 60 + Number(z[3])) * 60_000;
-  }
-  return utc - offset;
-}
 
 const TIMESTAMP_HINT = 'must be an ISO 8601 timestamp with a timezone, such as 2026-09-15T08:30:00Z, or a date such as 2026-09-15';
 

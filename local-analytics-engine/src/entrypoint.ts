@@ -13,7 +13,7 @@ import { SqlApiError } from './sql/errors.ts';
 
 interface Env {
   LOCAL_AE_URL: string;
-  /** The local AE's account and token; the real binding needs neither (it is scoped to the Worker's account). */
+  /** The local AE's account and token: its routes need them; the real bindings need neither. */
   LOCAL_AE_ACCOUNT_ID?: string;
   LOCAL_AE_TOKEN?: string;
 }
@@ -50,7 +50,12 @@ export class LocalAnalyticsEngine extends WorkerEntrypoint<Env, Props> {
     });
     const url = `${this.env.LOCAL_AE_URL.replace(/\/+$/, '')}/datasets/${encodeURIComponent(dataset)}/points`;
     this.ctx.waitUntil(
-      fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body })
+      fetch(url, {
+        method: 'POST',
+        // The local AE takes writes only with its token (a forged point would fire per-user alerts).
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${this.env.LOCAL_AE_TOKEN ?? ''}` },
+        body,
+      })
         .then(async (res) => {
           if (!res.ok) console.warn(`local AE refused a data point (${res.status}): ${await res.text()}`);
         })

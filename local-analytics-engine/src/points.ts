@@ -3,14 +3,15 @@
  * fields AE sets itself (`timestamp`, `_sample_interval`) may be given here so the simulator can
  * backfill history and write sampled rows.
  */
-import { dataPointViolation } from '@usage-lens/contract';
+import { AE_RETENTION_DAYS, dataPointViolation } from '@usage-lens/contract';
+import { parseTimestamp } from './timestamp.ts';
 import type { Row } from './store.ts';
 
 export interface PointInput {
   indexes?: (string | null)[] | null;
   blobs?: (string | null)[] | null;
   doubles?: number[] | null;
-  /** Epoch milliseconds or an ISO date; defaults to the time of the write. */
+  /** Epoch milliseconds or ISO 8601 with a timezone, within AE's retention; defaults to the time of the write. */
   timestamp?: number | string;
   /** How many real events this row stands for; 1 unless sampling is simulated. */
   _sample_interval?: number;
@@ -27,12 +28,31 @@ export class PointError extends Error {
 }
 
 const MAX_SAMPLE_INTERVAL = 1_000_000;
+const DAY_MS = 86_400_000;
+/** How far ahead of the local AE's clock a point may be: clocks of one machine or a compose network. */
+export const MAX_FUTURE_SKEW_MS = 5 * 60_000;
 
-function toSeconds(value: number | string | undefined, index: number, now: number): number {
+/**
+ * AE stamps a point when it is written and keeps it three months ("Data written to Workers
+ * Analytics Engine is stored for three months": https://developers.cloudflare.com/analytics/analytics-engine/limits/),
+ * so a point older than that, or from the future, is one AE could never hold: it is refused rather
+ * than accepted and deleted by the TTL a moment later. Epoch milliseconds (a number) or ISO 8601
+ * text with a timezone; anything else (`"0"`, arrays, dates without a timezone) is refused.
+ */
+function toSeconds(value: unknown, index: number, now: number): number {
   if (value === undefined) return Math.floor(now / 1000);
-  const ms = typeof value === 'number' ? value : Date.parse(value);
-  if (!Number.isFinite(ms) || ms < 0 || ms > 4_102_444_800_000) {
-    throw new PointError(index, 'timestamp', 'must be epoch milliseconds or an ISO date before 2100');
+  let ms: number | null = null;
+  if (typeof value === 'number' && Number.isFinite(value)) ms = value;
+  else if (typeof value === 'string') ms = parseTimestamp(value);
+  if (ms === null) {
+    throw new PointError(index, 'timestamp', 'must be epoch milliseconds or an ISO 8601 timestamp with a timezone');
+  }
+  const oldest = now - AE_RETENTION_DAYS * DAY_MS;
+  if (ms < oldest) {
+    throw new PointError(index, 'timestamp', `is older than AE's ${AE_RETENTION_DAYS}-day retention (earliest ${new Date(oldest).toISOString()})`);
+  }
+  if (ms > now + MAX_FUTURE_SKEW_MS) {
+    throw new PointError(index, 'timestamp', `is more than ${MAX_FUTURE_SKEW_MS / 60_000} minutes in the future`);
   }
   return Math.floor(ms / 1000);
 }

@@ -20,6 +20,8 @@ export interface SimUser {
 
 export interface SimulatorOptions {
   aeUrl: string;
+  /** The local AE's token: writes need it. */
+  token: string;
   dataset: string;
   users: number;
   orgs: number;
@@ -131,10 +133,10 @@ export function hourOfTraffic(users: readonly SimUser[], hourStart: number, opti
   return points;
 }
 
-export async function writePoints(aeUrl: string, dataset: string, points: PointInput[]): Promise<void> {
+export async function writePoints(aeUrl: string, token: string, dataset: string, points: PointInput[]): Promise<void> {
   const res = await fetch(`${aeUrl.replace(/\/+$/, '')}/datasets/${encodeURIComponent(dataset)}/points`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
     body: JSON.stringify({ points }),
   });
   if (!res.ok) throw new Error(`local AE refused a batch (${res.status}): ${await res.text()}`);
@@ -164,7 +166,7 @@ export async function backfill(users: readonly SimUser[], options: SimulatorOpti
       if ((point.timestamp as number) > options.now) continue;
       batch.push(point);
       if (batch.length >= options.batchSize) {
-        await writePoints(options.aeUrl, options.dataset, batch);
+        await writePoints(options.aeUrl, options.token, options.dataset, batch);
         rows += batch.length;
         batch = [];
       }
@@ -175,7 +177,7 @@ export async function backfill(users: readonly SimUser[], options: SimulatorOpti
       process.stderr.write(progressBar(h + 1, hours, rows + batch.length));
     }
   }
-  if (batch.length) await writePoints(options.aeUrl, options.dataset, batch);
+  if (batch.length) await writePoints(options.aeUrl, options.token, options.dataset, batch);
   rows += batch.length;
   if (options.progress) process.stderr.write('\n');
   return { rows, events: rows * options.sampleInterval };
@@ -270,7 +272,8 @@ export async function runSimulatorCli(argv: string[]): Promise<void> {
   --worker URL           create the users in the app there, so names show (needs the admin login)
   --live                 after the backfill, keep writing current traffic every 10 s
   --once                 skip the backfill when the dataset already has data (restarts)
-  --account ID --token T the local AE's SQL API credentials, for --once`);
+  --account ID --token T the local AE's credentials: the token for writes, both for --once
+                         (default LOCAL_AE_ACCOUNT_ID / LOCAL_AE_TOKEN, else the local defaults)`);
     return;
   }
   const int = (name: string, raw: string, min: number, max: number) => {
@@ -280,6 +283,7 @@ export async function runSimulatorCli(argv: string[]): Promise<void> {
   };
   const options: SimulatorOptions = {
     aeUrl: values.url!,
+    token: values.token!,
     dataset: values.dataset!,
     users: int('users', values.users!, 1, 100_000),
     orgs: int('orgs', values.orgs!, 0, 10_000),
@@ -313,6 +317,6 @@ export async function runSimulatorCli(argv: string[]): Promise<void> {
     const points = hourOfTraffic(users, now - 3_600_000, options, liveRand)
       .filter(() => liveRand() < tick / 3_600_000)
       .map((p) => ({ ...p, timestamp: now }));
-    if (points.length) await writePoints(options.aeUrl, options.dataset, points);
+    if (points.length) await writePoints(options.aeUrl, options.token, options.dataset, points);
   }
 }

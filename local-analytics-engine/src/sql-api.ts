@@ -11,6 +11,19 @@ export interface SqlApiConfig {
   token: string;
   timeoutSeconds: number;
   maxResultRows: number;
+  /** Bytes of one answer before the query is stopped (ClickHouse's max_result_bytes). */
+  maxResultBytes: number;
+  /** Memory one query may use (ClickHouse's max_memory_usage). */
+  maxQueryMemoryBytes: number;
+}
+
+/** The per-query limits, as ClickHouse settings; AE publishes none of its own (README). */
+export function queryLimits(config: SqlApiConfig) {
+  return {
+    timeoutSeconds: config.timeoutSeconds,
+    maxResultRows: config.maxResultRows,
+    settings: { max_result_bytes: config.maxResultBytes, max_memory_usage: config.maxQueryMemoryBytes },
+  };
 }
 
 export interface SqlAnswer {
@@ -66,9 +79,15 @@ export function classifyEngineError(error: unknown): EngineFailure {
   return { kind: 'invalid', reason: withCode };
 }
 
+/**
+ * AE's SQL API documents no errors; the local AE answers 504 past the time limit (as Cloudflare's
+ * API gateway does past 60 s) and 422 for a query past its memory or result-size limits, since
+ * sending it again cannot help (README: an assumption).
+ */
 export function describeEngineError(error: unknown): SqlAnswer {
   const failure = classifyEngineError(error);
   if (failure.kind === 'timeout') return text(504, 'Query timed out');
+  if (failure.kind === 'resources') return text(422, `Input was invalid: the query exceeded the local AE's resource limits: ${failure.reason}`);
   return text(422, `Input was invalid: ${failure.reason}`);
 }
 
@@ -95,15 +114,15 @@ export async function runSql(store: Store, config: SqlApiConfig, sql: string): P
       : `SELECT '' AS dataset WHERE 0`;
   } else if (parsed.kind === 'show_timezones') {
     statement = 'SELECT time_zone AS name FROM system.time_zones ORDER BY name';
+  } else if (parsed.kind === 'show_timezone') {
+    // "SHOW TIMEZONE responds with the current default timezone ... This should always be Etc/UTC."
+    // https://developers.cloudflare.com/analytics/analytics-engine/sql-reference/statements/
+    statement = `SELECT 'Etc/UTC' AS timezone`;
   } else {
     statement = parsed.sql;
   }
   try {
-    const output = await store.query(statement, {
-      format: parsed.format,
-      timeoutSeconds: config.timeoutSeconds,
-      maxResultRows: config.maxResultRows,
-    });
+    const output = await store.query(statement, { format: parsed.format, ...queryLimits(config) });
     return { status: 200, contentType: CONTENT_TYPES[parsed.format], body: reshape(parsed.format, output) };
   } catch (error) {
     return describeEngineError(error);

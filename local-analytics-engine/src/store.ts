@@ -1,19 +1,23 @@
 /**
  * The on-disk store: embedded ClickHouse (chdb) with one MergeTree table per dataset, laid out as
- * AE's table is. libchdb holds one data directory per process, so a process opens one Store.
+ * AE's table is.
+ *
+ * libchdb runs one embedded ClickHouse server per process, bound to one data directory, but it
+ * gives every `Session` opened on that directory its own connection, and queries on different
+ * connections run in parallel on libuv's thread pool. So the store opens one connection for
+ * writes and a small pool for queries: a slow query occupies one reader and never the writer, so
+ * writes (and other queries) go on while it runs. Work on one connection is serialised, which
+ * libchdb requires.
  */
 import { mkdirSync } from 'node:fs';
 import { Session } from 'chdb';
-import { AE_LIMITS } from '@usage-lens/contract';
+import { AE_LIMITS, AE_RETENTION_DAYS } from '@usage-lens/contract';
 import { isDatasetName } from './dataset-name.ts';
 
 export const DATABASE = 'analytics_engine';
 const BLOBS = Array.from({ length: AE_LIMITS.maxBlobs }, (_, i) => `blob${i + 1}`);
 const DOUBLES = Array.from({ length: AE_LIMITS.maxDoubles }, (_, i) => `double${i + 1}`);
 export const COLUMNS = ['dataset', 'timestamp', '_sample_interval', 'index1', ...BLOBS, ...DOUBLES];
-
-/** AE keeps three months of data. */
-const RETENTION_DAYS = 92;
 
 export { isDatasetName };
 
@@ -33,36 +37,77 @@ export interface QueryOptions {
   maxResultRows: number;
   /** Further ClickHouse settings for this query (numbers only, so nothing needs quoting). */
   settings?: Record<string, number>;
+  /** A name for the running query, so `cancel` can stop it (letters, digits and `-`). */
+  tag?: string;
 }
 
-/** Serializes work on the one chdb connection; a failed task does not poison the queue. */
-class Serial {
+export interface StoreOptions {
+  /**
+   * Connections for queries. Each running query holds one libuv thread (4 by default, shared with
+   * the writer and Node's own file and DNS work), so the default stays small.
+   */
+  readConnections?: number;
+}
+
+const TAG = /^[a-z0-9-]{1,64}$/;
+
+/** One chdb connection and the queue that keeps it to one operation at a time. */
+class Connection {
+  readonly session: Session;
   private tail: Promise<unknown> = Promise.resolve();
+  /** Operations queued or running here, to send a query to the least busy reader. */
+  pending = 0;
+
+  constructor(dataDir: string) {
+    this.session = new Session(dataDir);
+  }
+
   run<T>(task: () => Promise<T>): Promise<T> {
-    const result = this.tail.then(task, task);
+    this.pending++;
+    const result = this.tail.then(task, task).finally(() => this.pending--);
     this.tail = result.catch(() => undefined);
     return result;
+  }
+
+  /**
+   * libchdb keeps the part of an answer a query wrote before it failed (a row limit or time limit
+   * hit mid-answer) and hands it out at the front of the connection's next answer. A throwaway
+   * query after every failure takes it, so the next caller's answer is only its own.
+   */
+  async drain(): Promise<void> {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        if ((await this.session.queryAsync('SELECT 1 FORMAT TSV')).text() === '1\n') return;
+      } catch {
+        // Retried: the connection is usable again once a drain comes back clean.
+      }
+    }
+  }
+
+  close(): void {
+    this.session.close();
   }
 }
 
 export class Store {
-  private readonly session: Session;
-  private readonly serial = new Serial();
+  private readonly writer: Connection;
+  private readonly readers: Connection[];
   private readonly known = new Set<string>();
 
   readonly dataDir: string;
 
-  constructor(dataDir: string) {
+  constructor(dataDir: string, options: StoreOptions = {}) {
     this.dataDir = dataDir;
     mkdirSync(dataDir, { recursive: true });
-    this.session = new Session(dataDir);
-    this.session.query(`CREATE DATABASE IF NOT EXISTS ${DATABASE}`);
-    const existing = this.session.query(
-      `SELECT name FROM system.tables WHERE database = '${DATABASE}' FORMAT JSONEachRow`,
-    );
+    this.writer = new Connection(dataDir);
+    const session = this.writer.session;
+    session.query(`CREATE DATABASE IF NOT EXISTS ${DATABASE}`);
+    const existing = session.query(`SELECT name FROM system.tables WHERE database = '${DATABASE}' FORMAT JSONEachRow`);
     for (const line of existing.split('\n')) {
       if (line.trim()) this.known.add((JSON.parse(line) as { name: string }).name);
     }
+    const readers = Math.max(1, options.readConnections ?? 2);
+    this.readers = Array.from({ length: readers }, () => new Connection(dataDir));
   }
 
   /** Dataset names are checked with isDatasetName before a table is made, so need no quoting. */
@@ -74,15 +119,15 @@ export class Store {
     return this.known;
   }
 
-  /** Creates the dataset's table if it does not exist yet (AE creates one on first write). */
+  /** Creates the dataset's table if it does not exist yet. */
   ensureDataset(dataset: string): Promise<void> {
-    return this.serial.run(async () => this.createTable(dataset));
+    return this.writer.run(async () => this.createTable(dataset));
   }
 
   private createTable(dataset: string): void {
     if (this.known.has(dataset)) return;
     if (!isDatasetName(dataset)) throw new Error(`invalid dataset name ${JSON.stringify(dataset)}`);
-    this.session.query(`CREATE TABLE IF NOT EXISTS ${this.tableFor(dataset)} (
+    this.writer.session.query(`CREATE TABLE IF NOT EXISTS ${this.tableFor(dataset)} (
       dataset LowCardinality(String),
       timestamp DateTime('UTC'),
       _sample_interval UInt32,
@@ -92,7 +137,7 @@ export class Store {
     ) ENGINE = MergeTree
     PARTITION BY toYYYYMM(timestamp)
     ORDER BY (index1, timestamp)
-    TTL timestamp + INTERVAL ${RETENTION_DAYS} DAY`);
+    TTL timestamp + INTERVAL ${AE_RETENTION_DAYS} DAY`);
     this.known.add(dataset);
   }
 
@@ -112,9 +157,9 @@ export class Store {
         return JSON.stringify(record);
       })
       .join('\n');
-    return this.serial.run(async () => {
+    return this.writer.run(async () => {
       this.createTable(dataset);
-      const summary = await this.session.insert({
+      const summary = await this.writer.session.insert({
         table: this.tableFor(dataset),
         values: Buffer.from(payload),
         format: 'JSONEachRow',
@@ -124,8 +169,8 @@ export class Store {
   }
 
   /**
-   * Runs checked SQL. The settings are appended here, after the dialect check, and `readonly`
-   * comes last so nothing before it can lift it.
+   * Runs checked SQL on the least busy reader. The settings are appended here, after the dialect
+   * check, and `readonly` comes last so nothing before it can lift it.
    */
   query(sql: string, options: QueryOptions): Promise<string> {
     const merged: Record<string, number> = {
@@ -134,41 +179,47 @@ export class Store {
       output_format_json_quote_64bit_integers: 1,
       ...options.settings,
     };
+    if (options.tag !== undefined && !TAG.test(options.tag)) throw new Error(`bad query tag ${options.tag}`);
     const settings = [
       ...Object.entries(merged).map(([name, value]) => {
         if (!/^[a-z_0-9]+$/.test(name) || !Number.isFinite(value)) throw new Error(`bad setting ${name}`);
         return `${name} = ${value}`;
       }),
+      ...(options.tag ? [`log_comment = '${options.tag}'`] : []),
       `session_timezone = 'UTC'`,
       `readonly = 1`,
     ].join(', ');
     const statement = `${sql}\nSETTINGS ${settings}\nFORMAT ${options.format}`;
-    return this.serial.run(async () => {
+    const reader = this.readers.reduce((a, b) => (b.pending < a.pending ? b : a));
+    return reader.run(async () => {
       try {
-        return (await this.session.queryAsync(statement)).text();
+        return (await reader.session.queryAsync(statement)).text();
       } catch (error) {
-        await this.drain();
+        await reader.drain();
         throw error;
       }
     });
   }
 
   /**
-   * libchdb keeps the part of an answer a query wrote before it failed (a row limit or time limit
-   * hit mid-answer) and hands it out at the front of the connection's next answer. A throwaway
-   * query after every failure takes it, so the next caller's answer is only its own.
+   * Stops the query running under `tag` (ClickHouse's KILL QUERY; it ends with QUERY_WAS_CANCELLED).
+   * Runs on the writer, which is never the connection the query holds.
    */
-  private async drain(): Promise<void> {
-    for (let attempt = 0; attempt < 3; attempt++) {
-      try {
-        if ((await this.session.queryAsync('SELECT 1 FORMAT TSV')).text() === '1\n') return;
-      } catch {
-        // A drain that fails is retried; the connection is usable again once one comes back clean.
-      }
-    }
+  async cancel(tag: string): Promise<void> {
+    if (!TAG.test(tag)) throw new Error(`bad query tag ${tag}`);
+    await this.writer.run(() => this.writer.session.queryAsync(`KILL QUERY WHERE Settings['log_comment'] = '${tag}' ASYNC FORMAT Null`));
+  }
+
+  /** Whether a query under `tag` is running now (from system.processes). */
+  async running(tag: string): Promise<boolean> {
+    if (!TAG.test(tag)) throw new Error(`bad query tag ${tag}`);
+    const out = await this.writer.run(async () =>
+      (await this.writer.session.queryAsync(`SELECT count() FROM system.processes WHERE Settings['log_comment'] = '${tag}' FORMAT TSV`)).text(),
+    );
+    return Number(out.trim()) > 0;
   }
 
   close(): void {
-    this.session.close();
+    for (const c of [...this.readers, this.writer]) c.close();
   }
 }

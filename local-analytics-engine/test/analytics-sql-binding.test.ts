@@ -10,7 +10,7 @@ import { buildSync } from 'esbuild';
 import { convertV4MiniflareOptions, Miniflare } from 'miniflare';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '@usage-lens/tooling/stack';
-import { ACCOUNT, point, TOKEN, useLocalAe, write } from './helpers.ts';
+import { ACCOUNT, DAY0, iso, isoDate, point, TOKEN, useLocalAe, write } from './helpers.ts';
 
 // A small result cap, so the "resource limits" rejection (507) can be produced for real.
 const MAX_ROWS = 5;
@@ -22,7 +22,8 @@ const buildDir = mkdtempSync(path.join(buildRoot, 'binding-'));
 let mf: Miniflare;
 
 const DS = 'events.analyticsEngine.usage_analytics';
-const T0 = Date.UTC(2026, 10, 20);
+const T0 = DAY0;
+const DAY_TEXT = isoDate(T0);
 
 /** The app side: calls the binding it is given and reports what came back, as JSON. */
 const APP = `
@@ -106,7 +107,7 @@ afterAll(async () => {
 describe('LocalAnalyticsSql over a service binding', () => {
   it('resolves with { data, rows, statistics }, sampling-weighted', async () => {
     const out = await call(`SELECT index1 AS who, COUNT() AS n FROM ${DS} WHERE timestamp >= $1 AND index1 IN ($2, $3) GROUP BY who ORDER BY who`, [
-      '2026-11-20T00:00:00Z', 'sampled', 'u0',
+      iso(T0), 'sampled', 'u0',
     ]);
     expect(out.ok).toBe(true);
     expect(out.result?.data).toEqual([
@@ -118,7 +119,7 @@ describe('LocalAnalyticsSql over a service binding', () => {
   });
 
   it('takes named parameters', async () => {
-    const out = await call(`SELECT COUNT() AS n FROM ${DS} WHERE timestamp >= $since AND blob1 = $event`, { since: '2026-11-20', event: 'auth' });
+    const out = await call(`SELECT COUNT() AS n FROM ${DS} WHERE timestamp >= $since AND blob1 = $event`, { since: DAY_TEXT, event: 'auth' });
     expect(out.result?.data).toEqual([{ n: 8 }]);
   });
 
@@ -131,12 +132,12 @@ describe('LocalAnalyticsSql over a service binding', () => {
 
   it('a query past the store\'s resource limits (507) rejects with retryable true', async () => {
     // "Retry 429, 500, 503, and 507" https://developers.cloudflare.com/analytics/sql-api/errors/
-    const out = await call(`SELECT index1 FROM ${DS} WHERE timestamp >= '2026-11-20'`);
+    const out = await call(`SELECT index1 FROM ${DS} WHERE timestamp >= '${DAY_TEXT}'`);
     expect(out.ok).toBe(false);
     expect(out.isError).toBe(true);
     expect(out.message).toMatch(/^The query could not complete within the data store's resource limits/);
     expect(out.retryable).toBe(true);
-    const within = await call(`SELECT index1 FROM ${DS} WHERE timestamp >= '2026-11-20' ORDER BY index1 LIMIT ${MAX_ROWS}`);
+    const within = await call(`SELECT index1 FROM ${DS} WHERE timestamp >= '${DAY_TEXT}' ORDER BY index1 LIMIT ${MAX_ROWS}`);
     expect(within.result?.rows, JSON.stringify(within)).toBe(MAX_ROWS);
   });
 
@@ -150,7 +151,7 @@ describe('LocalAnalyticsSql over a service binding', () => {
     // The app parses 1e999 as Infinity and hands it to the binding over RPC, which keeps it.
     const res = await mf.dispatchFetch('http://app/', {
       method: 'POST',
-      body: `{"binding":"ANALYTICS_SQL","query":"SELECT COUNT() FROM ${DS} WHERE timestamp >= '2026-11-20' AND double1 = $1","params":[1e999]}`,
+      body: `{"binding":"ANALYTICS_SQL","query":"SELECT COUNT() FROM ${DS} WHERE timestamp >= '${DAY_TEXT}' AND double1 = $1","params":[1e999]}`,
     });
     expect(await res.json()).toEqual({
       ok: false, isError: true, name: 'Error', message: 'Input was invalid: params[0] must be a finite number', retryable: false,

@@ -7,6 +7,11 @@ import { configFromEnv, startLocalAe, type LocalAe } from '../src/server.ts';
 export const TOKEN = 'test-token';
 export const ACCOUNT = 'test-account';
 
+/** The local AE's default configuration with the test's token and account and `overrides`. */
+export function configFromEnvForTest(overrides: Partial<ReturnType<typeof configFromEnv>> = {}) {
+  return { ...configFromEnv({}), port: 0, token: TOKEN, accountId: ACCOUNT, ...overrides };
+}
+
 /** Starts a local AE on a free port over a fresh data directory for the calling test file. */
 export function useLocalAe(overrides: Partial<ReturnType<typeof configFromEnv>> = {}): { ae: () => LocalAe; dataDir: string } {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'local-ae-test-'));
@@ -43,14 +48,30 @@ export async function json<Row = Record<string, unknown>>(base: string, query: s
   return JSON.parse(res.text);
 }
 
-export async function write(base: string, points: unknown, dataset = 'usage_analytics'): Promise<{ status: number; body: Record<string, unknown> }> {
-  const res = await fetch(`${base}/datasets/${dataset}/points`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ points }),
-  });
+export async function write(
+  base: string,
+  points: unknown,
+  dataset = 'usage_analytics',
+  init: { token?: string | null } = {},
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (init.token !== null) headers.authorization = `Bearer ${init.token ?? TOKEN}`;
+  const res = await fetch(`${base}/datasets/${dataset}/points`, { method: 'POST', headers, body: JSON.stringify({ points }) });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
+
+const DAY = 86_400_000;
+/**
+ * Midnight UTC a week ago: fixed-looking data that stays inside AE's 92-day retention whenever the
+ * tests run, with buckets on round times.
+ */
+export const DAY0 = Math.floor(Date.now() / DAY) * DAY - 7 * DAY;
+/** `2026-11-20T00:00:00Z`, as ISO text. */
+export const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
+/** `2026-11-20`, the date alone. */
+export const isoDate = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+/** `2026-11-20 00:00:00`, as ClickHouse prints a DateTime. */
+export const chTime = (ms: number) => new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
 
 export const point = (user: string, event: string, extra: Record<string, unknown> = {}) => ({
   indexes: [user],

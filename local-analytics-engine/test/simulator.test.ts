@@ -7,13 +7,19 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { USAGE_EVENTS } from '@usage-lens/contract';
 import { backfill, EVENT_MIX, random, rhythm, syntheticUsers, type SimulatorOptions } from '../src/simulator.ts';
-import { json, useLocalAe } from './helpers.ts';
+import { json, TOKEN, useLocalAe } from './helpers.ts';
 
-const { ae } = useLocalAe();
-const NOW = Date.UTC(2026, 10, 28, 12, 30);
+const DATASETS = ['usage_analytics', 'sim_mix', 'sim_plain', 'sim_sampled', 'sim_a', 'sim_b'];
+const { ae } = useLocalAe({ datasets: DATASETS });
+// A Saturday 12:30 UTC, moved on by whole weeks to the latest one before now: the same weekdays and
+// hours every run (so the same traffic for a seed), always inside AE's 92-day retention.
+const WEEK = 7 * 86_400_000;
+const SATURDAY = Date.UTC(2026, 10, 28, 12, 30);
+const NOW = SATURDAY + Math.floor((Date.now() - SATURDAY) / WEEK) * WEEK;
 
 const options = (overrides: Partial<SimulatorOptions>): SimulatorOptions => ({
   aeUrl: ae().url,
+  token: TOKEN,
   dataset: 'usage_analytics',
   users: 30,
   orgs: 3,
@@ -48,7 +54,7 @@ describe('simulated traffic', () => {
 
     const shape = await json<{ orgs: string; errors: string; users: string; newest: string; oldest: string }>(
       ae().url,
-      `SELECT uniq(blob2) AS orgs, sumIf(_sample_interval, double1 >= 400) AS errors, uniq(index1) AS users,
+      `SELECT count(DISTINCT blob2) AS orgs, sumIf(_sample_interval, double1 >= 400) AS errors, count(DISTINCT index1) AS users,
               max(timestamp) AS newest, min(timestamp) AS oldest FROM sim_mix`,
     );
     const s = shape.data[0];

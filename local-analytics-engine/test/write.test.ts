@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { AE_LIMITS } from '@usage-lens/contract';
-import { json, point, useLocalAe, write } from './helpers.ts';
+import { json, point, sql, TOKEN, useLocalAe, write } from './helpers.ts';
 
 const { ae } = useLocalAe();
 const url = () => ae().url;
@@ -52,6 +52,65 @@ describe('workerd parity: limits and messages', () => {
   });
 });
 
+describe('timestamps AE could hold, and nothing else', () => {
+  // "Data written to Workers Analytics Engine is stored for three months."
+  // https://developers.cloudflare.com/analytics/analytics-engine/limits/ — the local AE keeps 92 days.
+  const DAY = 86_400_000;
+  const at = (timestamp: unknown) => write(url(), [{ ...point('ts', 'e'), timestamp }]);
+
+  it.each([
+    ['older than the 92-day retention', () => Date.now() - 93 * DAY, 'older than AE\'s 92-day retention'],
+    ['older, as ISO text', () => new Date(Date.now() - 100 * DAY).toISOString(), 'older than AE\'s 92-day retention'],
+    ['the year 2100', () => Date.UTC(2099, 11, 31), 'minutes in the future'],
+    ['ten minutes ahead', () => Date.now() + 10 * 60_000, 'minutes in the future'],
+    ['"0"', () => '0', 'ISO 8601'],
+    ['an array', () => [Date.now()], 'ISO 8601'],
+    ['an object', () => ({ ms: Date.now() }), 'ISO 8601'],
+    ['true', () => true, 'ISO 8601'],
+    ['a date-time without a timezone', () => new Date().toISOString().slice(0, 19), 'ISO 8601'],
+    ['a date that does not exist', () => '2026-02-30T00:00:00Z', 'ISO 8601'],
+  ])('%s → 400 naming timestamp, nothing stored', async (_name, value, reason) => {
+    const before = await count('ts');
+    const res = await at(value());
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ field: 'timestamp', point: 0 });
+    expect(String(res.body.error)).toContain(reason);
+    expect(await count('ts')).toBe(before);
+  });
+
+  it('accepts epoch ms and ISO 8601 with a timezone inside the window, and stores what was meant', async () => {
+    const base = Math.floor(Date.now() / 1000) * 1000 - 91 * DAY;
+    for (const value of [base, new Date(base + 1000).toISOString(), Date.now() + 60_000]) {
+      expect((await write(url(), [{ ...point('ts-ok', 'e'), timestamp: value }])).status).toBe(200);
+    }
+    const rows = await json<{ t: string }>(url(), `SELECT toUnixTimestamp(timestamp) AS t FROM usage_analytics WHERE index1 = 'ts-ok' ORDER BY t LIMIT 2`);
+    expect(rows.data.map((r) => Number(r.t) * 1000)).toEqual([base, base + 1000]);
+  });
+});
+
+describe('who may write what', () => {
+  it('needs the token: none or a wrong one is a 403 naming authorization, nothing stored', async () => {
+    for (const token of [null, 'wrong-token']) {
+      const res = await write(url(), [point('forged', 'auth')], 'usage_analytics', { token });
+      expect(res).toEqual({
+        status: 403,
+        body: { error: 'authorization: writing needs the local AE token (Authorization: Bearer <LOCAL_AE_TOKEN>)', field: 'authorization' },
+      });
+    }
+    expect(await count('forged')).toBe(0);
+  });
+
+  it('writes only configured datasets: another name is a 400 and makes no table', async () => {
+    const tables = (await sql(url(), 'SHOW TABLES FORMAT JSON')).text;
+    const res = await write(url(), [point('x', 'y')], 'brand_new');
+    expect(res).toEqual({
+      status: 400,
+      body: { error: 'dataset: not a configured dataset (usage_analytics, usage_analytics_staging; LOCAL_AE_DATASETS)', field: 'dataset' },
+    });
+    expect((await sql(url(), 'SHOW TABLES FORMAT JSON')).text).toBe(tables);
+  });
+});
+
 describe('batches', () => {
   it('a batch with one bad point writes nothing', async () => {
     const batch = [...Array.from({ length: 99 }, () => point('atomic', 'sync')), { blobs: Array(21).fill('x') }];
@@ -62,15 +121,10 @@ describe('batches', () => {
   });
 
   it('bad bodies and dataset names are 400s naming what is wrong', async () => {
-    const notJson = await fetch(`${url()}/datasets/usage_analytics/points`, { method: 'POST', body: '{' });
+    const notJson = await fetch(`${url()}/datasets/usage_analytics/points`, { method: 'POST', body: '{', headers: { authorization: `Bearer ${TOKEN}` } });
     expect(await notJson.json()).toMatchObject({ field: 'body' });
     expect((await write(url(), 'nope')).body).toMatchObject({ field: 'points' });
     expect((await write(url(), [], 'bad-name!')).body).toMatchObject({ field: 'dataset' });
-  });
-
-  it('writing to a new dataset creates it, as AE does on first write', async () => {
-    expect((await write(url(), [point('x', 'y')], 'brand_new')).status).toBe(200);
-    expect((await json(url(), 'SELECT count() AS n FROM brand_new')).data).toEqual([{ n: '1' }]);
   });
 
   it('concurrent writers all land, none lost', async () => {

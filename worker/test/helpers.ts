@@ -112,7 +112,8 @@ export interface TestPoint {
 export async function writePoints(points: TestPoint[], dataset = 'usage_analytics'): Promise<void> {
   const res = await fetch(`${env.TEST_LOCAL_AE_URL}/datasets/${dataset}/points`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    // The local AE takes writes only with its token: the one global-setup starts it with.
+    headers: { 'content-type': 'application/json', authorization: 'Bearer test-token' },
     body: JSON.stringify({
       points: points.map((p) => ({
         indexes: [p.user],

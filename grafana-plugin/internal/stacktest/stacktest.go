@@ -160,7 +160,8 @@ func (s Stack) Write(t testing.TB, dataset string, points []Point) {
 			"_sample_interval": sample,
 		}
 	}
-	if status := s.do(t, "POST", fmt.Sprintf("%s/datasets/%s/points", s.AEURL, dataset), "", map[string]any{"points": payload}, nil); status != 200 {
+	// The local AE takes writes only with its token.
+	if status := s.do(t, "POST", fmt.Sprintf("%s/datasets/%s/points", s.AEURL, dataset), s.AEToken, map[string]any{"points": payload}, nil); status != 200 {
 		t.Fatalf("writing %d points: %d", len(points), status)
 	}
 }

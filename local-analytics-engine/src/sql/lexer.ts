@@ -35,6 +35,8 @@ export interface LexOptions {
   identifierQuotes: string;
   /** Whether `$1` / `$name` placeholders exist. */
   params: boolean;
+  /** Whether `/* … *\/` comments exist (`--` comments always do). */
+  blockComments: boolean;
 }
 
 const PUNCT = ['<=', '>=', '!=', '<>', '==', '||', '::', '(', ')', ',', '*', '+', '-', '/', '%', '=', '<', '>', ';', '.'];
@@ -85,6 +87,7 @@ export function tokenize(sql: string, options: LexOptions): Token[] {
       continue;
     }
     if (sql.startsWith('/*', i)) {
+      if (!options.blockComments) throw invalid('/* */ comments are not supported; use --');
       const end = sql.indexOf('*/', i + 2);
       if (end === -1) throw invalid('unterminated comment');
       i = end + 2;
@@ -114,6 +117,7 @@ export function tokenize(sql: string, options: LexOptions): Token[] {
       i = end + 1;
       continue;
     }
+    if (ch === '"' || ch === '`') throw invalid(`${ch}-quoted identifiers are not supported`);
     if (ch === '$') {
       const name = /^\$(\d+|[A-Za-z_][A-Za-z0-9_]*)/.exec(sql.slice(i));
       if (!options.params || !name) throw invalid(`unexpected character "$"`);

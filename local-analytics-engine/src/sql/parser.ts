@@ -14,6 +14,11 @@ export interface ParseOptions {
   maxDepth: number;
   /** Whether SHOW statements exist (AE's SQL API has them; the Analytics SQL API does not). */
   show: boolean;
+  /**
+   * Keep string literals as written, for ClickHouse to read (AE's SQL API, read with ClickHouse's
+   * escapes); otherwise they are re-encoded from their value.
+   */
+  rawStrings?: boolean;
 }
 
 const JOIN = 'JOINs are not supported';
@@ -444,7 +449,7 @@ export class Parser {
         return { kind: 'number', text: t.text, start: t.start, end: t.end };
       case 'string':
         this.take();
-        return { kind: 'string', value: t.value, start: t.start, end: t.end };
+        return { kind: 'string', value: t.value, ...(this.options.rawStrings ? { raw: t.text } : {}), start: t.start, end: t.end };
       case 'param':
         this.take();
         return { kind: 'param', name: t.value, start: t.start, end: t.end };
