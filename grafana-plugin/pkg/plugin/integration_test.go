@@ -118,15 +118,6 @@ func TestIntegrationHealth(t *testing.T) {
 	}
 }
 
-type captured struct {
-	responses []*backend.CallResourceResponse
-}
-
-func (c *captured) Send(r *backend.CallResourceResponse) error {
-	c.responses = append(c.responses, r)
-	return nil
-}
-
 func TestIntegrationVariableResources(t *testing.T) {
 	stack := stacktest.FromEnv(t)
 	fixture := stacktest.Seed(t, stack, "usage_analytics")
