@@ -18,7 +18,7 @@ import (
 //
 //   - Dashboard requests are read over a shared window: the first request for a span and filters
 //     fixes the window, and every request for them whose end lies within the TTL of that window's
-//     end, while the window is younger than the TTL, is read over it. So the panels of a refresh
+//     end (give or take the panels' skew), while the window is younger than the TTL, is read over it. So the panels of a refresh
 //     (and of the refreshes within the TTL) read the same seconds — the Total panel and the graphs
 //     agree — and share each read: a panel on a 1-minute refresh over 24 h re-reads every five
 //     minutes, not every minute. TTL = clamp(bucket interval / 2, 10 s, 5 min): never more than
@@ -29,6 +29,10 @@ import (
 const (
 	minTTL = 10 * time.Second
 	maxTTL = 5 * time.Minute
+	// panelSkew is how far apart the panels of one refresh may resolve "now": a window answers
+	// ends up to its TTL plus this past its own, so the refresh that comes just as the window ends
+	// is read over it in full, not half over it and half over the next.
+	panelSkew = 10 * time.Second
 )
 
 // cacheSkipHeader is what Grafana's alerting sets, beside backend.FromAlertHeaderName ("FromAlert"),
@@ -76,14 +80,15 @@ func newReadCache(now func() time.Time) *readCache {
 }
 
 // window is the window f is read over in the dashboard namespace: the live window of the same span
-// and filters (key) whose end is within ttl of f's, else f's own, which later requests then share.
+// and filters (key) whose end is within ttl (and panelSkew) of f's, else f's own, which later
+// requests then share.
 func (c *readCache) window(key string, f usage.Filter, ttl time.Duration) usage.Filter {
 	now := c.now()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.sweep(now)
 	if w := c.windows[key]; w != nil {
-		if d := w.to.Sub(f.To); d <= ttl && -d <= ttl {
+		if d := w.to.Sub(f.To); d <= ttl+panelSkew && -d <= ttl+panelSkew {
 			f.From, f.To = w.from, w.to
 			return f
 		}
