@@ -259,9 +259,9 @@ func TestTimeSeriesAxisEndsWhereTheReadEnds(t *testing.T) {
 		{Time: from.Add(2 * hour), Event: "auth", Status: 200, Total: 3},
 	}
 	s := usage.NewSeries(usage.Filter{From: from, To: end}, usage.SeriesParams{Interval: hour}, events)
-	axis := Axis(s)
-	if len(axis) != 3 || !axis[2].Equal(from.Add(2*hour)) {
-		t.Fatalf("axis %v, want three buckets ending with %v", axis, from.Add(2*hour))
+	times := axis(s)
+	if len(times) != 3 || !times[2].Equal(from.Add(2*hour)) {
+		t.Fatalf("axis %v, want three buckets ending with %v", times, from.Add(2*hour))
 	}
 	totals := &usage.Totals{Events: 7}
 	for _, groupBy := range []string{"total", "event"} {
@@ -274,7 +274,7 @@ func TestTimeSeriesAxisEndsWhereTheReadEnds(t *testing.T) {
 		}
 	}
 	// A range ending on the bucket start itself reads nothing of that bucket: no point for it.
-	if exact := Axis(usage.NewSeries(usage.Filter{From: from, To: from.Add(2 * hour)}, usage.SeriesParams{Interval: hour}, nil)); len(exact) != 2 {
+	if exact := axis(usage.NewSeries(usage.Filter{From: from, To: from.Add(2 * hour)}, usage.SeriesParams{Interval: hour}, nil)); len(exact) != 2 {
 		t.Fatalf("a range ending exactly on a bucket start has %d buckets, want 2", len(exact))
 	}
 }

@@ -225,10 +225,10 @@ type series struct {
 	errors0     float64
 }
 
-// Axis is the series' bucket starts: from the bucket holding the window's start up to, not
+// axis is the series' bucket starts: from the bucket holding the window's start up to, not
 // including, its end — the same rounded-up end the read used (usage.Filter.End), so a range ending
 // partway into a bucket's first second keeps that bucket and its events.
-func Axis(s *usage.Series) []time.Time {
+func axis(s *usage.Series) []time.Time {
 	step := int64(s.Params.Interval / time.Second)
 	if step <= 0 {
 		return nil
@@ -325,7 +325,7 @@ func TimeSeries(s *usage.Series, groupBy, metric string, topN int, names map[str
 	if topN > 0 && len(ordered) > topN {
 		ordered = ordered[:topN]
 	}
-	times := Axis(s)
+	times := axis(s)
 	frames := make(data.Frames, 0, len(ordered))
 	for _, cell := range ordered {
 		values := make([]float64, len(times))

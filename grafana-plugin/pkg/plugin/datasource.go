@@ -39,6 +39,16 @@ type Datasource struct {
 	cache  *readCache
 	now    func() time.Time
 	client *http.Client
+	// invalid is why the settings could not be loaded, if they could not.
+	invalid error
+}
+
+// check says what is wrong with the settings, if anything.
+func (d *Datasource) check() error {
+	if d.invalid != nil {
+		return d.invalid
+	}
+	return d.settings.Validate()
 }
 
 // NewDatasource builds an instance from its settings. Invalid settings still give an instance, so
@@ -46,7 +56,9 @@ type Datasource struct {
 func NewDatasource(_ context.Context, source backend.DataSourceInstanceSettings) (instancemgmt.Instance, error) {
 	settings, err := models.LoadSettings(source)
 	if err != nil {
-		return New(settings, nil, nil, time.Now), nil
+		d := New(&models.Settings{}, nil, nil, time.Now)
+		d.invalid = err
+		return d, nil
 	}
 	opts, err := source.HTTPClientOptions(context.Background())
 	if err != nil {
@@ -107,7 +119,7 @@ func (d *Datasource) QueryData(ctx context.Context, req *backend.QueryDataReques
 }
 
 func (d *Datasource) query(ctx context.Context, reader usage.Reader, dq backend.DataQuery) backend.DataResponse {
-	if err := d.settings.Validate(); err != nil {
+	if err := d.check(); err != nil {
 		return backend.ErrDataResponseWithSource(backend.StatusBadRequest, backend.ErrorSourceDownstream, "data source settings: "+err.Error())
 	}
 	q, err := models.ParseQuery(dq.JSON)

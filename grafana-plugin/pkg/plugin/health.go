@@ -27,7 +27,7 @@ func (d *Datasource) CheckHealth(ctx context.Context, _ *backend.CheckHealthRequ
 	fail := func(msg string) (*backend.CheckHealthResult, error) {
 		return &backend.CheckHealthResult{Status: backend.HealthStatusError, Message: msg}, nil
 	}
-	if err := d.settings.Validate(); err != nil {
+	if err := d.check(); err != nil {
 		return fail("Settings: " + err.Error())
 	}
 	now := d.now()

@@ -431,3 +431,18 @@ func TestQueriesSayWhatIsWrong(t *testing.T) {
 		t.Errorf("an empty range: %v", err)
 	}
 }
+
+func TestSettingsThatDoNotLoadAreReportedNotPanicked(t *testing.T) {
+	inst, err := NewDatasource(context.Background(), backend.DataSourceInstanceSettings{JSONData: []byte(`{`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := inst.(*Datasource)
+	res, _ := d.QueryData(context.Background(), &backend.QueryDataRequest{Queries: []backend.DataQuery{{RefID: "A", JSON: panel(`{"queryType":"totals"}`), TimeRange: backend.TimeRange{From: now.Add(-time.Hour), To: now}}}})
+	if err := res.Responses["A"].Error; err == nil || !strings.Contains(err.Error(), "settings are not valid JSON") {
+		t.Fatalf("query: %v", err)
+	}
+	if health, _ := d.CheckHealth(context.Background(), &backend.CheckHealthRequest{}); health.Status != backend.HealthStatusError || !strings.Contains(health.Message, "not valid JSON") {
+		t.Fatalf("health: %+v", health)
+	}
+}

@@ -26,7 +26,7 @@ func (d *Datasource) CallResource(ctx context.Context, req *backend.CallResource
 	if req.Method != http.MethodGet {
 		return reply(http.StatusMethodNotAllowed, map[string]string{"error": "use GET"})
 	}
-	if err := d.settings.Validate(); err != nil {
+	if err := d.check(); err != nil {
 		return reply(http.StatusBadRequest, map[string]string{"error": "data source settings: " + err.Error()})
 	}
 	var options []Option
