@@ -114,10 +114,10 @@ func TestWorkerFailuresInWords(t *testing.T) {
 	}
 }
 
-// fakeWorker is a LABELLED FAKE of the worker's four read endpoints, written from the spec
-// (/tmp/notes/reads-spec.md, "Worker HTTP API") until the worker serves them on this branch: it
-// records each request's path and query and answers in the spec's shapes. The integration tests
-// run the same client against the real worker.
+// fakeWorker is a LABELLED FAKE of the worker's four read endpoints, in the shapes the worker
+// answers (worker/src/routes/usage.ts): it records each request's path and query, and refuses a
+// page over 1,000 as the worker does. The integration tests run the same client against the real
+// worker; this one pins the exact requests and the paging.
 type fakeWorker struct {
 	requests []string
 	users    []usage.UserUsage
@@ -135,7 +135,7 @@ func (f *fakeWorker) handler(t *testing.T) http.HandlerFunc {
 		switch r.URL.Path {
 		case "/api/admin/usage/totals":
 			answer["totals"] = map[string]any{"events": 49, "errors": 4, "activeUsers": 3, "byEvent": map[string]int{"sync": 49}}
-			answer["reads"] = map[string]any{"today": 17, "day": "1970-01-01"}
+			answer["reads"] = map[string]any{"day": "1970-01-01", "count": 17}
 		case "/api/admin/usage/orgs":
 			answer["orgs"] = []map[string]any{{"id": "org_a", "name": "Acme", "total": 10, "errors": 1, "users": 2}, {"id": "", "name": nil, "total": 5, "errors": 0, "users": 1}}
 		case "/api/admin/usage/users":

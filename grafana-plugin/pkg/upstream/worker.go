@@ -99,8 +99,10 @@ func (w *Worker) Totals(ctx context.Context, f usage.Filter) (*usage.Totals, err
 	var answer struct {
 		Dataset string        `json:"dataset"`
 		Totals  *usage.Totals `json:"totals"`
-		Reads   struct {
-			Today float64 `json:"today"`
+		// The worker answers {day, count} (worker/src/usage/query-usage.ts readsToday); the spec
+		// drafted {today, day}.
+		Reads struct {
+			Count float64 `json:"count"`
 		} `json:"reads"`
 	}
 	if err := w.get(ctx, "/api/admin/usage/totals", filterQuery(f), &answer); err != nil {
@@ -110,7 +112,7 @@ func (w *Worker) Totals(ctx context.Context, f usage.Filter) (*usage.Totals, err
 		return nil, missing("/api/admin/usage/totals", "totals")
 	}
 	t := answer.Totals
-	t.Dataset, t.ReadsToday = answer.Dataset, answer.Reads.Today
+	t.Dataset, t.ReadsToday = answer.Dataset, answer.Reads.Count
 	return t, nil
 }
 
