@@ -2,8 +2,10 @@ package stacktest
 
 import (
 	"fmt"
+	"math"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 	"github.com/grafana/grafana-plugin-sdk-go/data"
@@ -75,13 +77,39 @@ func equalTotals(t testing.TB, got, want map[string]float64) {
 	}
 }
 
-// Cases are every query type for the fixture; mode is "worker" or "sql".
+// perUser reads a perUser answer: the value of each user, by the user label, and the name labels.
+func perUser(t testing.TB, r backend.DataResponse) (map[string]float64, map[string]string) {
+	t.Helper()
+	if r.Error != nil {
+		t.Fatalf("query failed: %v", r.Error)
+	}
+	values, names := map[string]float64{}, map[string]string{}
+	for _, f := range r.Frames {
+		if f.Meta == nil || f.Meta.Type != data.FrameTypeNumericMulti {
+			t.Fatalf("frame %q is not numeric-multi", f.Name)
+		}
+		if len(f.Fields) == 0 {
+			continue
+		}
+		if len(f.Fields) != 1 || f.Rows() != 1 {
+			t.Fatalf("frame %q is not one number", f.Name)
+		}
+		user := f.Fields[0].Labels["user"]
+		values[user] = number(t, f, 0, 0)
+		names[user] = f.Fields[0].Labels["name"]
+	}
+	return values, names
+}
+
+// Cases are every query type for the fixture, with the exact answer; mode is "worker" or "sql".
 func Cases(f Fixture, mode string) []Case {
 	ivyName := "Integration Ivy"
 	if mode == "sql" {
 		// AE cannot see the app's user table: sql mode shows ids.
 		ivyName = f.Ivy
 	}
+	// The edge window ends 999 ms into the second its last bucket starts with (issue 9 item 8).
+	edgeFrom, edgeTo := f.EdgeAt.Add(-59*time.Minute), f.EdgeAt.Add(999*time.Millisecond)
 	cases := []Case{
 		{"per-user table", f.Query("users", map[string]any{"queryType": "users"}), func(t testing.TB, r backend.DataResponse) {
 			fr := oneFrame(t, r)
@@ -91,8 +119,8 @@ func Cases(f Fixture, mode string) []Case {
 					t.Fatalf("column %d is %q, want %q", i, fr.Fields[i].Name, name)
 				}
 			}
-			if fr.Rows() != 2 || fr.Fields[0].At(0) != ivyName || fr.Fields[1].At(0) != f.Ivy {
-				t.Fatalf("want Ivy first as %q, got %v rows, first %v", ivyName, fr.Rows(), fr.Fields[0].At(0))
+			if fr.Rows() != 2 || fr.Fields[0].At(0) != ivyName || fr.Fields[1].At(0) != f.Ivy || fr.Fields[0].At(1) != f.Other {
+				t.Fatalf("want Ivy first as %q, then Other by id; got %v rows, %v, %v", ivyName, fr.Rows(), fr.Fields[0].At(0), fr.Fields[0].At(1))
 			}
 			got := []float64{number(t, fr, 2, 0), number(t, fr, 3, 0), number(t, fr, 5, 0), number(t, fr, 7, 0), number(t, fr, 2, 1), number(t, fr, 6, 1)}
 			if fmt.Sprint(got) != fmt.Sprint([]float64{FixtureIvy, 4, 3, 3, 5, 5}) {
@@ -106,8 +134,14 @@ func Cases(f Fixture, mode string) []Case {
 		}},
 		{"totals", f.Query("totals", map[string]any{"queryType": "totals"}), func(t testing.TB, r backend.DataResponse) {
 			fr := oneFrame(t, r)
-			if number(t, fr, 0, 0) != FixtureEvents || number(t, fr, 1, 0) != 2 {
+			if len(fr.Fields) != 2 || number(t, fr, 0, 0) != FixtureEvents || number(t, fr, 1, 0) != 2 {
 				t.Fatalf("totals %v events, %v users", number(t, fr, 0, 0), number(t, fr, 1, 0))
+			}
+		}},
+		{"totals of one metric", f.Query("totalsMetric", map[string]any{"queryType": "totals", "metric": "error_rate"}), func(t testing.TB, r backend.DataResponse) {
+			fr := oneFrame(t, r)
+			if len(fr.Fields) != 1 || fr.Meta == nil || fr.Meta.Type != data.FrameTypeNumericMulti || number(t, fr, 0, 0) != float64(FixtureErrors)/FixtureEvents {
+				t.Fatalf("one numeric-multi number, the error rate 1/15: %d fields, %v", len(fr.Fields), number(t, fr, 0, 0))
 			}
 		}},
 		{"cost", f.Query("cost", map[string]any{"queryType": "cost"}), func(t testing.TB, r backend.DataResponse) {
@@ -115,6 +149,10 @@ func Cases(f Fixture, mode string) []Case {
 			// 15 writes in one hour is 360 a day.
 			if perDay := number(t, fr, 0, 0); perDay != FixtureEvents*24 {
 				t.Fatalf("writes per day %v", perDay)
+			}
+			// At least this read was made today (the worker's count, or this data source's).
+			if reads, share := number(t, fr, 4, 0), number(t, fr, 5, 0); fr.Fields[4].Name != "AE reads today" || reads < 1 || math.Abs(share-reads/100) > 1e-9 {
+				t.Fatalf("reads today %v (%v%% of the free reads)", number(t, fr, 4, 0), number(t, fr, 5, 0))
 			}
 		}},
 		{"status breakdown", f.Query("status", map[string]any{"queryType": "status"}), func(t testing.TB, r backend.DataResponse) {
@@ -125,13 +163,21 @@ func Cases(f Fixture, mode string) []Case {
 			}
 			equalTotals(t, got, map[string]float64{"101": 9, "200": 2, "201": 3, "401": 1})
 		}},
+		{"orgs table", f.Query("orgs", map[string]any{"queryType": "orgs"}), func(t testing.TB, r backend.DataResponse) {
+			fr := oneFrame(t, r)
+			got := []any{fr.Fields[1].At(0), number(t, fr, 2, 0), number(t, fr, 3, 0), number(t, fr, 4, 0), fr.Fields[0].At(1), number(t, fr, 2, 1), number(t, fr, 4, 1)}
+			if fmt.Sprint(got) != fmt.Sprint([]any{f.Org, 10, 1, 1, "(none)", 5, 1}) {
+				t.Fatalf("orgs %v", got)
+			}
+		}},
 		{"time series by event", f.Query("byEvent", map[string]any{"queryType": "timeseries", "groupBy": "event"}), func(t testing.TB, r backend.DataResponse) {
 			equalTotals(t, seriesTotals(t, r, "event"), map[string]float64{"sync": 4, "auth": 3, "chat": 5, "ingest": 3})
 		}},
 		{"time series by user", f.Query("byUser", map[string]any{"queryType": "timeseries", "groupBy": "user"}), func(t testing.TB, r backend.DataResponse) {
 			equalTotals(t, seriesTotals(t, r, "user"), map[string]float64{f.Ivy: FixtureIvy, f.Other: 5})
-			if name := r.Frames[0].Fields[1].Config.DisplayNameFromDS; name != ivyName {
-				t.Fatalf("Ivy's series is named %q, want %q", name, ivyName)
+			ivy := r.Frames[0].Fields[1]
+			if ivy.Config.DisplayNameFromDS != ivyName || ivy.Labels["name"] != ivyName || r.Frames[1].Fields[1].Labels["name"] != f.Other {
+				t.Fatalf("Ivy's series is named %q (labels %v), want %q", ivy.Config.DisplayNameFromDS, ivy.Labels, ivyName)
 			}
 		}},
 		{"time series by org", f.Query("byOrg", map[string]any{"queryType": "timeseries", "groupBy": "org"}), func(t testing.TB, r backend.DataResponse) {
@@ -140,12 +186,63 @@ func Cases(f Fixture, mode string) []Case {
 		{"time series by status", f.Query("byStatus", map[string]any{"queryType": "timeseries", "groupBy": "status"}), func(t testing.TB, r backend.DataResponse) {
 			equalTotals(t, seriesTotals(t, r, "status"), map[string]float64{"101": 9, "200": 2, "201": 3, "401": 1})
 		}},
+		{"time series of the total", f.Query("total", map[string]any{"queryType": "timeseries", "groupBy": "total"}), func(t testing.TB, r backend.DataResponse) {
+			if r.Error != nil {
+				t.Fatalf("query failed: %v", r.Error)
+			}
+			if len(r.Frames) != 1 || len(r.Frames[0].Fields[1].Labels) != 0 {
+				t.Fatalf("one unlabelled series")
+			}
+			sum := 0.0
+			for i := 0; i < r.Frames[0].Rows(); i++ {
+				sum += number(t, r.Frames[0], 1, i)
+			}
+			if sum != FixtureEvents {
+				t.Fatalf("the total series sums to %v", sum)
+			}
+		}},
 		{"errors by user", f.Query("errors", map[string]any{"queryType": "timeseries", "groupBy": "user", "metric": "errors"}), func(t testing.TB, r backend.DataResponse) {
-			equalTotals(t, seriesTotals(t, r, "user"), map[string]float64{f.Ivy: FixtureErrors, f.Other: 0})
+			// Users without errors are not among the users with most errors.
+			equalTotals(t, seriesTotals(t, r, "user"), map[string]float64{f.Ivy: FixtureErrors})
+		}},
+		{"error rate by user", f.Query("errorRate", map[string]any{"queryType": "timeseries", "groupBy": "user", "metric": "error_rate"}), func(t testing.TB, r backend.DataResponse) {
+			// Ivy's one 401 is alone in its minute: that bucket's rate is 1, the others 0.
+			equalTotals(t, seriesTotals(t, r, "user"), map[string]float64{f.Ivy: 1})
+		}},
+		{"per-user values over a minimum (alert rules)", f.Query("perUser", map[string]any{"queryType": "perUser", "metric": "events", "minEvents": 6}), func(t testing.TB, r backend.DataResponse) {
+			values, names := perUser(t, r)
+			if fmt.Sprint(values) != fmt.Sprint(map[string]float64{f.Ivy: FixtureIvy}) || names[f.Ivy] != ivyName {
+				t.Fatalf("only Ivy has 6 or more events: %v %v", values, names)
+			}
+		}},
+		{"per-user error rates", f.Query("perUserRate", map[string]any{"queryType": "perUser", "metric": "error_rate"}), func(t testing.TB, r backend.DataResponse) {
+			values, names := perUser(t, r)
+			if fmt.Sprint(values) != fmt.Sprint(map[string]float64{f.Ivy: 0.1, f.Other: 0}) || names[f.Other] != f.Other {
+				t.Fatalf("per-user error rates %v %v", values, names)
+			}
 		}},
 		{"event filter", f.Query("sync", map[string]any{"queryType": "totals", "events": []string{"sync", "chat"}}), func(t testing.TB, r backend.DataResponse) {
 			if fr := oneFrame(t, r); number(t, fr, 0, 0) != 9 {
 				t.Fatalf("sync + chat = 9, got %v", number(t, fr, 0, 0))
+			}
+		}},
+		{"an id with quotes and backslashes", f.Query("tricky", map[string]any{"queryType": "users", "users": []string{f.Tricky}}), func(t testing.TB, r backend.DataResponse) {
+			fr := oneFrame(t, r)
+			if fr.Rows() != 1 || fr.Fields[1].At(0) != f.Tricky || number(t, fr, 2, 0) != FixtureTricky {
+				t.Fatalf("want %q with %d events, got %d rows: %v", f.Tricky, FixtureTricky, fr.Rows(), fr.Fields[1])
+			}
+		}},
+		{"a range ending 999 ms into its last bucket: the graph", f.QueryOver("edgeSeries", map[string]any{"queryType": "timeseries", "groupBy": "event", "users": []string{f.Edge}}, edgeFrom, edgeTo), func(t testing.TB, r backend.DataResponse) {
+			equalTotals(t, seriesTotals(t, r, "event"), map[string]float64{"sync": FixtureEdge})
+			fr := r.Frames[0]
+			last := fr.Rows() - 1
+			if at := fr.Fields[0].At(last).(time.Time); !at.Equal(f.EdgeAt) || number(t, fr, 1, last) != 1 {
+				t.Fatalf("the last bucket starts %v with %v events, want %v with 1", at, number(t, fr, 1, last), f.EdgeAt)
+			}
+		}},
+		{"a range ending 999 ms into its last bucket: the total", f.QueryOver("edgeTotal", map[string]any{"queryType": "totals", "users": []string{f.Edge}}, edgeFrom, edgeTo), func(t testing.TB, r backend.DataResponse) {
+			if n := number(t, oneFrame(t, r), 0, 0); n != FixtureEdge {
+				t.Fatalf("the total is %v, the graph %d", n, FixtureEdge)
 			}
 		}},
 	}

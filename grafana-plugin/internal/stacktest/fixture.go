@@ -8,19 +8,23 @@ import (
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 )
 
-// Fixture is known usage for two users in the last hour: Ivy, a real app user (so worker mode
-// shows her name), and an id the app does not know.
+// Fixture is known usage in the last hour: Ivy, a real app user (so worker mode shows her name),
+// an id the app does not know (Other), an id full of quotes and backslashes (Tricky), and a user
+// with an event exactly on a minute (Edge, at EdgeAt) for the time series axis.
 type Fixture struct {
-	Ivy, Other string
-	Org        string
-	From, To   time.Time
+	Ivy, Other, Tricky, Edge string
+	Org                      string
+	From, To                 time.Time
+	EdgeAt                   time.Time
 }
 
-// Expected counts of the fixture.
+// Expected counts of the fixture (Ivy and Other unless said).
 const (
 	FixtureEvents = 15
 	FixtureErrors = 1
 	FixtureIvy    = 10
+	FixtureTricky = 2
+	FixtureEdge   = 2
 )
 
 // Seed writes the fixture into the dataset.
@@ -29,10 +33,15 @@ func Seed(t testing.TB, s Stack, dataset string) Fixture {
 	f := Fixture{
 		Ivy:   s.SignUp(t, "Integration Ivy"),
 		Other: UniqueID("intg"),
-		Org:   UniqueID("org"),
-		To:    time.Now().Add(time.Minute).Truncate(time.Second),
+		// AE SQL has no documented escapes: these must survive the plugin's literals (quotes and
+		// backslashes doubled) and the worker's bound parameters alike.
+		Tricky: UniqueID(`o'brien\'q''x\`),
+		Edge:   UniqueID("edge"),
+		Org:    UniqueID("org"),
+		To:     time.Now().Add(time.Minute).Truncate(time.Second),
 	}
 	f.From = f.To.Add(-time.Hour)
+	f.EdgeAt = f.To.Truncate(time.Minute).Add(-3 * time.Minute)
 	at := func(minutesAgo int) time.Time { return f.To.Add(-time.Duration(minutesAgo+1) * time.Minute) }
 	var points []Point
 	for i := 0; i < 4; i++ {
@@ -44,13 +53,22 @@ func Seed(t testing.TB, s Stack, dataset string) Fixture {
 		Point{User: f.Ivy, Event: "auth", Org: f.Org, Status: 401, At: at(28)},
 		Point{User: f.Ivy, Event: "ingest", Org: f.Org, Status: 201, At: at(10), Sample: 3},
 		Point{User: f.Other, Event: "chat", Org: "", Status: 101, At: at(5), Sample: 5},
+		Point{User: f.Tricky, Event: "auth", Org: "", Status: 200, At: at(20)},
+		Point{User: f.Tricky, Event: "auth", Org: "", Status: 200, At: at(19)},
+		Point{User: f.Edge, Event: "sync", Org: "", Status: 101, At: f.EdgeAt.Add(-2 * time.Minute)},
+		Point{User: f.Edge, Event: "sync", Org: "", Status: 101, At: f.EdgeAt},
 	)
 	s.Write(t, dataset, points)
 	return f
 }
 
-// Query builds a panel query of the fixture's users over its window.
+// Query builds a panel query of the fixture's window, for Ivy and Other unless it names users.
 func (f Fixture) Query(refID string, model map[string]any) backend.DataQuery {
+	return f.QueryOver(refID, model, f.From, f.To)
+}
+
+// QueryOver builds a panel query over [from, to).
+func (f Fixture) QueryOver(refID string, model map[string]any, from, to time.Time) backend.DataQuery {
 	model["refId"] = refID
 	if _, ok := model["users"]; !ok && model["queryType"] != "sql" {
 		model["users"] = []string{f.Ivy, f.Other}
@@ -60,7 +78,7 @@ func (f Fixture) Query(refID string, model map[string]any) backend.DataQuery {
 		RefID:         refID,
 		QueryType:     model["queryType"].(string),
 		JSON:          raw,
-		TimeRange:     backend.TimeRange{From: f.From, To: f.To},
+		TimeRange:     backend.TimeRange{From: from, To: to},
 		Interval:      time.Minute,
 		MaxDataPoints: 500,
 	}

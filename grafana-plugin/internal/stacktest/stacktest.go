@@ -166,14 +166,18 @@ func (s Stack) Write(t testing.TB, dataset string, points []Point) {
 	}
 }
 
-// SQLQueries is how many SQL API requests the local AE has answered so far.
-func (s Stack) SQLQueries(t testing.TB) int {
+// Reads is how many AE read queries the local AE has answered so far: requests to its SQL API (the
+// plugin's sql mode) and queries through its Analytics SQL binding (the worker).
+func (s Stack) Reads(t testing.TB) int {
 	t.Helper()
 	var out struct {
-		SQLQueries int `json:"sqlQueries"`
+		SQLQueries          int `json:"sqlQueries"`
+		AnalyticsSQLQueries int `json:"analyticsSqlQueries"`
 	}
-	s.do(t, "GET", s.AEURL+"/stats", "", nil, &out)
-	return out.SQLQueries
+	if status := s.do(t, "GET", s.AEURL+"/stats", "", nil, &out); status != 200 {
+		t.Fatalf("local AE stats: %d", status)
+	}
+	return out.SQLQueries + out.AnalyticsSQLQueries
 }
 
 // UniqueID is an id no other test uses.

@@ -2,6 +2,8 @@ package converters
 
 import (
 	"flag"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -23,34 +25,45 @@ var (
 
 func name(s string) *string { return &s }
 
-// fixture: Ada (named) and an unknown id across three hourly buckets, two orgs, some errors.
-func fixture() *usage.Report {
-	cell := func(h int, user, event, org string, status, total, errors float64) usage.Bucket {
-		return usage.Bucket{Time: from.Add(time.Duration(h) * hour), Key: usage.Key{User: user, Event: event, Org: org, Status: status}, Total: total, Errors: errors}
+var names = map[string]string{"u_ada": "Ada Lovelace", "u_anon": "u_anon", "org_a": "Acme"}
+
+func users() []usage.UserUsage {
+	return []usage.UserUsage{
+		{ID: "u_ada", Name: name("Ada Lovelace"), Total: 20, Errors: 1, Events: map[string]float64{"sync": 8, "sync_auth": 4, "auth": 5, "chat": 1, "ingest": 2}},
+		{ID: "u_anon", Total: 10, Errors: 3, Events: map[string]float64{"sync": 2, "sync_auth": 1, "auth": 2, "chat": 1, "ingest": 4}},
 	}
-	return &usage.Report{
-		Window:  usage.Window{From: from, To: to},
-		Dataset: "usage_analytics",
-		Totals:  usage.Totals{Events: 30, Errors: 4, ActiveUsers: 2, ByEvent: map[string]float64{"sync": 10, "sync_auth": 5, "auth": 7, "chat": 2, "ingest": 6}},
-		Users: []usage.UserUsage{
-			{ID: "u_ada", Name: name("Ada Lovelace"), Total: 20, Errors: 1, Events: map[string]float64{"sync": 8, "sync_auth": 4, "auth": 5, "chat": 1, "ingest": 2}},
-			{ID: "u_anon", Total: 10, Errors: 3, Events: map[string]float64{"sync": 2, "sync_auth": 1, "auth": 2, "chat": 1, "ingest": 4}},
-		},
-		Buckets: []usage.Bucket{
-			cell(0, "u_ada", "sync", "org_a", 101, 8, 0),
-			cell(0, "u_ada", "sync_auth", "org_a", 200, 4, 0),
-			cell(1, "u_ada", "auth", "org_a", 200, 4, 0),
-			cell(1, "u_ada", "auth", "org_a", 401, 1, 1),
-			cell(2, "u_ada", "chat", "org_a", 101, 1, 0),
-			cell(2, "u_ada", "ingest", "org_a", 201, 2, 0),
-			cell(0, "u_anon", "sync", "", 101, 2, 0),
-			cell(1, "u_anon", "sync_auth", "", 200, 1, 0),
-			cell(1, "u_anon", "auth", "", 200, 2, 0),
-			cell(2, "u_anon", "chat", "", 101, 1, 0),
-			cell(2, "u_anon", "ingest", "", 201, 1, 0),
-			cell(2, "u_anon", "ingest", "", 400, 3, 3),
-		},
+}
+
+// series: Ada and an unknown id split out across three hourly buckets, and everyone else under "".
+func fixture(by string) *usage.Series {
+	cell := func(h int, split, event string, status, total float64) usage.SeriesBucket {
+		return usage.SeriesBucket{Time: from.Add(time.Duration(h) * hour), Event: event, Status: status, Split: split, Total: total}
 	}
+	buckets := []usage.SeriesBucket{
+		cell(0, "u_ada", "sync", 101, 8),
+		cell(0, "u_ada", "sync_auth", 200, 4),
+		cell(1, "u_ada", "auth", 200, 4),
+		cell(1, "u_ada", "auth", 401, 1),
+		cell(2, "u_ada", "chat", 101, 1),
+		cell(2, "u_ada", "ingest", 201, 2),
+		cell(0, "u_anon", "sync", 101, 2),
+		cell(1, "u_anon", "sync_auth", 200, 1),
+		cell(1, "u_anon", "auth", 200, 2),
+		cell(2, "u_anon", "chat", 101, 1),
+		cell(2, "u_anon", "ingest", 201, 1),
+		cell(2, "u_anon", "ingest", 400, 3),
+		cell(1, "", "auth", 200, 6),
+	}
+	if by == usage.SplitOrg {
+		for i := range buckets {
+			if buckets[i].Split == "u_ada" {
+				buckets[i].Split = "org_a"
+			} else {
+				buckets[i].Split = ""
+			}
+		}
+	}
+	return usage.NewSeries(usage.Filter{From: from, To: to}, usage.SeriesParams{Interval: hour, By: by}, buckets)
 }
 
 func golden(t *testing.T, name string, frames ...*data.Frame) {
@@ -58,81 +71,211 @@ func golden(t *testing.T, name string, frames ...*data.Frame) {
 	experimental.CheckGoldenJSONResponse(t, "testdata", name, &backend.DataResponse{Frames: frames}, *update)
 }
 
+func fieldNames(f *data.Frame) string {
+	names := make([]string, len(f.Fields))
+	for i, field := range f.Fields {
+		names[i] = field.Name
+	}
+	return strings.Join(names, "|")
+}
+
 func TestUsersFrame(t *testing.T) {
-	frame := UsersFrame(fixture(), 0)
+	frame := UsersFrame(users(), 0)
 	golden(t, "users", frame)
-	want := []string{"User", "User ID", "Total", "Sync", "Sync auth", "Auth", "Chat", "Ingest"}
-	for i, f := range frame.Fields {
-		if f.Name != want[i] {
-			t.Fatalf("column %d is %q, want %q", i, f.Name, want[i])
-		}
+	if got := fieldNames(frame); got != "User|User ID|Total|Sync|Sync auth|Auth|Chat|Ingest" {
+		t.Fatalf("columns %s", got)
 	}
-	if got := frame.Fields[0].At(1); got != "u_anon" {
-		t.Fatalf("a user without a name is shown by id, got %v", got)
+	if frame.Fields[0].At(0) != "Ada Lovelace" || frame.Fields[0].At(1) != "u_anon" {
+		t.Fatalf("users show by name, else by id: %v, %v", frame.Fields[0].At(0), frame.Fields[0].At(1))
 	}
-	if top := UsersFrame(fixture(), 1); top.Rows() != 1 || top.Fields[1].At(0) != "u_ada" {
-		t.Fatalf("top 1 should keep the busiest user")
+	if top := UsersFrame(users(), 1); top.Rows() != 1 || top.Fields[1].At(0) != "u_ada" {
+		t.Fatalf("top 1 keeps the first (busiest) user")
+	}
+}
+
+func TestOrgsFrame(t *testing.T) {
+	orgs := []usage.OrgUsage{{ID: "org_a", Name: name("Acme"), Total: 20, Errors: 1, Users: 3}, {ID: "", Total: 10, Users: 2}, {ID: "org_b", Total: 1, Users: 1}}
+	frame := OrgsFrame(orgs, 0)
+	golden(t, "orgs", frame)
+	if got := fieldNames(frame); got != "Org|Org ID|Total|Errors|Active users" {
+		t.Fatalf("columns %s", got)
+	}
+	if frame.Fields[0].At(0) != "Acme" || frame.Fields[0].At(1) != NoOrg || frame.Fields[0].At(2) != "org_b" {
+		t.Fatalf("orgs by name, users in none as %s, else id: %v %v %v", NoOrg, frame.Fields[0].At(0), frame.Fields[0].At(1), frame.Fields[0].At(2))
+	}
+	if OrgsFrame(orgs, 2).Rows() != 2 {
+		t.Fatal("top 2")
 	}
 }
 
 func TestTotalsAndCost(t *testing.T) {
-	golden(t, "totals", TotalsFrame(fixture()))
-	cost := CostFrame(fixture())
+	totals := &usage.Totals{Events: 30, Errors: 4, ActiveUsers: 2, ReadsToday: 2500}
+	frame := TotalsFrame(totals, "")
+	golden(t, "totals", frame)
+	if fieldNames(frame) != "Total events|Active users" || frame.Fields[1].At(0) != 2.0 || frame.Meta != nil {
+		t.Fatalf("totals without a metric: two numbers, %s", fieldNames(frame))
+	}
+	for metric, want := range map[string]float64{"events": 30, "errors": 4, "error_rate": 4.0 / 30} {
+		one := TotalsFrame(totals, metric)
+		if len(one.Fields) != 1 || one.Fields[0].At(0) != want || one.Meta.Type != data.FrameTypeNumericMulti {
+			t.Errorf("totals of %s: %s = %v, want one numeric-multi number %v", metric, fieldNames(one), one.Fields[0].At(0), want)
+		}
+	}
+	if rate := TotalsFrame(&usage.Totals{}, "error_rate"); rate.Fields[0].At(0) != 0.0 {
+		t.Fatalf("an error rate without events is 0, not NaN (which alerting reads as firing): %v", rate.Fields[0].At(0))
+	}
+
+	cost := CostFrame(totals, 3*hour)
 	golden(t, "cost", cost)
-	// 30 events in 3 hours is 240 a day.
-	if perDay := cost.Fields[0].At(0).(float64); perDay != 240 {
-		t.Fatalf("writes per day = %v", perDay)
+	// 30 events in 3 hours is 240 a day; 2,500 reads of 10,000 is a quarter of the free reads.
+	if cost.Fields[0].At(0) != 240.0 || cost.Fields[4].Name != "AE reads today" || cost.Fields[4].At(0) != 2500.0 || cost.Fields[5].At(0) != 25.0 {
+		t.Fatalf("cost %s: %v %v %v", fieldNames(cost), cost.Fields[0].At(0), cost.Fields[4].At(0), cost.Fields[5].At(0))
+	}
+	// 12M writes a month: 2M over the paid plan's 10M at $0.25 per million.
+	if busy := CostFrame(&usage.Totals{Events: 400_000}, 24*hour); busy.Fields[3].At(0) != 0.5 {
+		t.Fatalf("projected cost %v", busy.Fields[3].At(0))
+	}
+}
+
+func TestPerUserFrames(t *testing.T) {
+	frames := PerUserFrames(users(), "error_rate")
+	golden(t, "per_user", frames...)
+	if len(frames) != 2 {
+		t.Fatalf("one frame per user, got %d", len(frames))
+	}
+	for i, want := range []struct {
+		user, name string
+		value      float64
+	}{{"u_ada", "Ada Lovelace", 1.0 / 20}, {"u_anon", "u_anon", 0.3}} {
+		f := frames[i]
+		if f.Meta.Type != data.FrameTypeNumericMulti || len(f.Fields) != 1 || f.Rows() != 1 {
+			t.Fatalf("%s: want one numeric-multi number", f.Name)
+		}
+		labels := f.Fields[0].Labels
+		if labels["user"] != want.user || labels["name"] != want.name || len(labels) != 2 || f.Fields[0].At(0) != want.value {
+			t.Errorf("frame %d: labels %v value %v, want {user=%s, name=%s} %v", i, labels, f.Fields[0].At(0), want.user, want.name, want.value)
+		}
+	}
+	if events := PerUserFrames(users(), "events"); events[0].Fields[0].At(0) != 20.0 {
+		t.Fatal("events per user")
+	}
+	empty := PerUserFrames(nil, "events")
+	if len(empty) != 1 || len(empty[0].Fields) != 0 || empty[0].Meta.Type != data.FrameTypeNumericMulti {
+		t.Fatal("no user is one typed frame without fields: no data")
 	}
 }
 
 func TestStatusFrame(t *testing.T) {
-	frame := StatusFrame(fixture())
+	frame := StatusFrame(fixture(usage.SplitUser))
 	golden(t, "status", frame)
-	if frame.Fields[0].At(0) != "101" || frame.Fields[2].At(0) != 12.0 {
-		t.Fatalf("101 with 12 events should lead, got %v %v", frame.Fields[0].At(0), frame.Fields[2].At(0))
+	if frame.Fields[0].At(0) != "200" || frame.Fields[2].At(0) != 17.0 || frame.Fields[1].At(0) != "2xx" {
+		t.Fatalf("200 with 17 events leads, got %v %v", frame.Fields[0].At(0), frame.Fields[2].At(0))
 	}
 }
 
+func sum(f *data.Frame) float64 {
+	total := 0.0
+	for i := 0; i < f.Rows(); i++ {
+		total += f.Fields[1].At(i).(float64)
+	}
+	return total
+}
+
 func TestTimeSeriesByEventUserOrgStatus(t *testing.T) {
-	for _, groupBy := range []string{"event", "user", "org", "status"} {
-		frames := TimeSeries(fixture(), groupBy, "events", 0, from, to, hour)
+	for groupBy, want := range map[string]map[string]float64{
+		"event":  {"sync": 10, "sync_auth": 5, "auth": 13, "chat": 2, "ingest": 6},
+		"user":   {"u_ada": 20, "u_anon": 10},
+		"org":    {"org_a": 20, NoOrg: 16},
+		"status": {"101": 12, "200": 17, "201": 3, "400": 3, "401": 1},
+	} {
+		by := usage.SplitUser
+		if groupBy == "org" {
+			by = usage.SplitOrg
+		}
+		frames := TimeSeries(fixture(by), groupBy, "events", 0, names)
 		golden(t, "timeseries_"+groupBy, frames...)
+		got := map[string]float64{}
 		for _, f := range frames {
-			if f.Rows() != 3 {
-				t.Fatalf("%s: series %s has %d points, want 3 zero-filled buckets", groupBy, f.Name, f.Rows())
+			if f.Rows() != 3 || f.Meta.Type != data.FrameTypeTimeSeriesMulti || f.Meta.TypeVersion != dataplaneVersion {
+				t.Fatalf("%s: series %s has %d points, want 3 zero-filled buckets of a timeseries-multi frame", groupBy, f.Name, f.Rows())
 			}
-			if f.Meta.Type != data.FrameTypeTimeSeriesMulti || f.Fields[1].Labels[groupBy] == "" {
-				t.Fatalf("%s: series must be timeseries-multi and labelled by %s", groupBy, groupBy)
-			}
+			got[f.Fields[1].Labels[groupBy]] = sum(f)
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("%s: %v, want %v", groupBy, got, want)
 		}
 	}
 }
 
-func TestTimeSeriesTotalAndErrorRate(t *testing.T) {
-	total := TimeSeries(fixture(), "total", "events", 0, from, to, hour)
-	golden(t, "timeseries_total", total...)
-	if len(total) != 1 || len(total[0].Fields[1].Labels) != 0 || total[0].Fields[1].At(0) != 14.0 {
-		t.Fatalf("one unlabelled series of everything, 14 events in the first hour")
+func TestTimeSeriesNamesUsersAndOrgs(t *testing.T) {
+	byUser := TimeSeries(fixture(usage.SplitUser), "user", "events", 0, names)
+	if len(byUser) != 2 {
+		t.Fatalf("the users split out, not everyone else: %d series", len(byUser))
 	}
-	rate := TimeSeries(fixture(), "user", "error_rate", 0, from, to, hour)
-	golden(t, "timeseries_user_error_rate", rate...)
-	// u_anon: 3 errors of 5 events in the third hour.
-	if rate[0].Fields[1].Labels["user"] != "u_anon" || rate[0].Fields[1].At(2) != 0.6 || rate[0].Fields[1].At(0) != 0.0 {
-		t.Fatalf("error rate per bucket is errors/events, 0 without events: %v", rate[0].Fields[1].At(2))
+	ada := byUser[0].Fields[1]
+	if ada.Labels["user"] != "u_ada" || ada.Labels["name"] != "Ada Lovelace" || ada.Config.DisplayNameFromDS != "Ada Lovelace" || byUser[0].Name != "Ada Lovelace" {
+		t.Fatalf("by-user series are named by name and labelled {user, name}: %v %q", ada.Labels, ada.Config.DisplayNameFromDS)
+	}
+	if anon := byUser[1].Fields[1]; anon.Labels["name"] != "u_anon" || anon.Config.DisplayNameFromDS != "u_anon" {
+		t.Fatalf("a user without a name is named by id: %v", anon.Labels)
+	}
+	orgs := TimeSeries(fixture(usage.SplitOrg), "org", "events", 0, map[string]string{"org_a": "Acme", "": OtherOrgs})
+	if orgs[0].Fields[1].Labels["org"] != "org_a" || orgs[0].Name != "Acme" || orgs[1].Fields[1].Labels["org"] != OtherOrgs {
+		t.Fatalf("orgs by name; the rest is %s when orgs were left out: %v %q %v", OtherOrgs, orgs[0].Fields[1].Labels, orgs[0].Name, orgs[1].Fields[1].Labels)
 	}
 }
 
-func TestTimeSeriesUserLabelsAndErrors(t *testing.T) {
-	frames := TimeSeries(fixture(), "user", "errors", 0, from, to, hour)
-	golden(t, "timeseries_user_errors", frames...)
-	if frames[0].Fields[1].Labels["user"] != "u_anon" || frames[0].Fields[1].Config.DisplayNameFromDS != "u_anon" {
-		t.Fatalf("the user with most errors comes first")
+func TestTimeSeriesTotalAndErrorRate(t *testing.T) {
+	total := TimeSeries(fixture(usage.SplitUser), "total", "events", 0, names)
+	golden(t, "timeseries_total", total...)
+	if len(total) != 1 || len(total[0].Fields[1].Labels) != 0 || total[0].Fields[1].At(0) != 14.0 || sum(total[0]) != 36 {
+		t.Fatalf("one unlabelled series of everything, 14 events in the first hour, 36 in all")
 	}
-	if frames[1].Fields[1].Config.DisplayNameFromDS != "Ada Lovelace" {
-		t.Fatalf("series are named after the user")
+	if empty := TimeSeries(usage.NewSeries(usage.Filter{From: from, To: to}, usage.SeriesParams{Interval: hour}, nil), "total", "events", 0, nil); len(empty) != 1 || sum(empty[0]) != 0 || empty[0].Rows() != 3 {
+		t.Fatal("no events is a zero total series, not no series")
 	}
-	if top := TimeSeries(fixture(), "user", "events", 1, from, to, hour); len(top) != 1 || top[0].Fields[1].Labels["user"] != "u_ada" {
-		t.Fatalf("top 1 keeps the busiest user")
+	rate := TimeSeries(fixture(usage.SplitUser), "user", "error_rate", 0, names)
+	golden(t, "timeseries_user_error_rate", rate...)
+	// u_anon: 3 errors of 5 events in the third hour, 3 of 10 overall.
+	if rate[0].Fields[1].Labels["user"] != "u_anon" || rate[0].Fields[1].At(2) != 0.6 || rate[0].Fields[1].At(0) != 0.0 || rate[0].Fields[1].Config.Unit != "percentunit" {
+		t.Fatalf("error rate per bucket is errors/events, 0 without events: %v", rate[0].Fields[1].At(2))
+	}
+	errors := TimeSeries(fixture(usage.SplitUser), "user", "errors", 1, names)
+	if len(errors) != 1 || errors[0].Fields[1].Labels["user"] != "u_anon" || sum(errors[0]) != 3 {
+		t.Fatalf("top 1 by errors is u_anon")
+	}
+	if top := TimeSeries(fixture(usage.SplitUser), "user", "events", 1, names); len(top) != 1 || top[0].Fields[1].Labels["user"] != "u_ada" {
+		t.Fatalf("top 1 by events is Ada")
+	}
+}
+
+// Issue 9 item 8: a range ending partway into the first second of a bucket (zoomed graphs end on
+// milliseconds) reads that second (usage.Filter.End rounds up); the axis must end there too, or the
+// last bucket's events vanish from every graph while the Total panel counts them.
+func TestTimeSeriesAxisEndsWhereTheReadEnds(t *testing.T) {
+	end := from.Add(2 * hour).Add(999 * time.Millisecond)
+	events := []usage.SeriesBucket{
+		{Time: from, Event: "sync", Status: 101, Total: 4},
+		{Time: from.Add(2 * hour), Event: "auth", Status: 200, Total: 3},
+	}
+	s := usage.NewSeries(usage.Filter{From: from, To: end}, usage.SeriesParams{Interval: hour}, events)
+	times := axis(s)
+	if len(times) != 3 || !times[2].Equal(from.Add(2*hour)) {
+		t.Fatalf("axis %v, want three buckets ending with %v", times, from.Add(2*hour))
+	}
+	totals := &usage.Totals{Events: 7}
+	for _, groupBy := range []string{"total", "event"} {
+		graphed := 0.0
+		for _, f := range TimeSeries(s, groupBy, "events", 0, nil) {
+			graphed += sum(f)
+		}
+		if graphed != TotalsFrame(totals, "").Fields[0].At(0) {
+			t.Errorf("by %s the graphs show %v events, the Total panel %v", groupBy, graphed, totals.Events)
+		}
+	}
+	// A range ending on the bucket start itself reads nothing of that bucket: no point for it.
+	if exact := axis(usage.NewSeries(usage.Filter{From: from, To: from.Add(2 * hour)}, usage.SeriesParams{Interval: hour}, nil)); len(exact) != 2 {
+		t.Fatalf("a range ending exactly on a bucket start has %d buckets, want 2", len(exact))
 	}
 }
 
@@ -184,17 +327,21 @@ func TestFromAE(t *testing.T) {
 }
 
 func BenchmarkTimeSeriesByUser(b *testing.B) {
-	r := &usage.Report{}
-	for u := 0; u < 500; u++ {
-		id := "user_" + string(rune('a'+u%26)) + string(rune('a'+u/26))
-		r.Users = append(r.Users, usage.UserUsage{ID: id})
+	// A week of hourly buckets for 50 split-out users, every event and two statuses each.
+	var buckets []usage.SeriesBucket
+	for u := 0; u < 50; u++ {
+		id := fmt.Sprintf("user_%02d", u)
 		for h := 0; h < 168; h++ {
-			r.Buckets = append(r.Buckets, usage.Bucket{Time: from.Add(time.Duration(h) * hour), Key: usage.Key{User: id, Event: "sync", Status: 101}, Total: 3})
+			for _, e := range []string{"sync", "sync_auth", "auth", "chat", "ingest"} {
+				buckets = append(buckets,
+					usage.SeriesBucket{Time: from.Add(time.Duration(h) * hour), Event: e, Status: 200, Split: id, Total: 3},
+					usage.SeriesBucket{Time: from.Add(time.Duration(h) * hour), Event: e, Status: 500, Split: id, Total: 1})
+			}
 		}
 	}
-	end := from.Add(168 * hour)
+	s := usage.NewSeries(usage.Filter{From: from, To: from.Add(168 * hour)}, usage.SeriesParams{Interval: hour, By: usage.SplitUser}, buckets)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		TimeSeries(r, "user", "events", 0, from, end, hour)
+		TimeSeries(s, "user", "error_rate", 10, nil)
 	}
 }

@@ -1,10 +1,18 @@
-// Package converters turns usage answers and AE SQL results into Grafana data frames: numeric,
-// typed and labelled, so that tables render, time series plot, and alert rules evaluate one
-// series per user.
+// Package converters turns the reads' results and AE SQL results into Grafana data frames:
+// numeric, typed and labelled, so that tables render, time series plot, and alert rules evaluate
+// one instance per user.
+//
+// Frame types follow Grafana's dataplane contract (grafana/dataplane sdata/timeseries/multi.go,
+// sdata/numeric/multi.go), which server-side expressions read when a frame declares its type and
+// version (pkg/expr/converter.go, pkg/expr/dataplane.go in grafana/grafana; notes in
+// /tmp/notes/grafana.md §6): `timeseries-multi` is one frame per series with the labels on the
+// value field; `numeric-multi` is one frame per number, labels on its one value field, and a first
+// frame without fields means "no data".
 package converters
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"time"
@@ -14,10 +22,42 @@ import (
 	"github.com/usagelens/analytics/pkg/usage"
 )
 
-// UsersFrame is the seed's per-user table: User (name), User ID, Total, then one column per event
-// in the seed's order. topN > 0 keeps the busiest users.
-func UsersFrame(r *usage.Report, topN int) *data.Frame {
-	users := r.Users
+var dataplaneVersion = data.FrameTypeVersion{0, 1}
+
+func ptr[T any](v T) *T { return &v }
+
+// metricValue is a metric of events and errors; an error rate without events is 0, not NaN,
+// which Grafana's alerting would take for a firing value.
+func metricValue(metric string, events, errors float64) float64 {
+	switch metric {
+	case contract.MetricErrors:
+		return errors
+	case contract.MetricErrorRate:
+		if events == 0 {
+			return 0
+		}
+		return errors / events
+	default:
+		return events
+	}
+}
+
+var metricTitles = map[string]string{
+	contract.MetricEvents:    "Total events",
+	contract.MetricErrors:    "Errors",
+	contract.MetricErrorRate: "Error rate",
+}
+
+func metricConfig(metric string) *data.FieldConfig {
+	if metric == contract.MetricErrorRate {
+		return &data.FieldConfig{Unit: "percentunit"}
+	}
+	return nil
+}
+
+// UsersFrame is the per-user table: User (name, else id), User ID, Total, then one column per
+// event in the seed's order, in the read's order (busiest first); topN > 0 keeps the first N.
+func UsersFrame(users []usage.UserUsage, topN int) *data.Frame {
 	if topN > 0 && len(users) > topN {
 		users = users[:topN]
 	}
@@ -29,9 +69,7 @@ func UsersFrame(r *usage.Report, topN int) *data.Frame {
 		perEvent[i] = make([]float64, len(users))
 	}
 	for i, u := range users {
-		names[i] = u.Label()
-		ids[i] = u.ID
-		totals[i] = u.Total
+		names[i], ids[i], totals[i] = u.Label(), u.ID, u.Total
 		for j, e := range contract.Events {
 			perEvent[j][i] = u.Events[e]
 		}
@@ -47,51 +85,108 @@ func UsersFrame(r *usage.Report, topN int) *data.Frame {
 	return frame
 }
 
-// TotalsFrame has one row: total events and active users in the window.
-func TotalsFrame(r *usage.Report) *data.Frame {
-	return data.NewFrame("Totals",
-		data.NewField("Total events", nil, []float64{r.Totals.Events}),
-		data.NewField("Active users", nil, []float64{float64(r.Totals.ActiveUsers)}),
+// NoOrg labels users who belong to no organisation; an empty label value would read as no label
+// in Grafana and merge series.
+const NoOrg = "(none)"
+
+// OtherOrgs labels the organisations a series did not split out, together with users in none.
+const OtherOrgs = "(other)"
+
+// OrgsFrame is the per-org table: Org (name, else id), Org ID, Total, Errors, Active users, busiest
+// first; topN > 0 keeps the first N.
+func OrgsFrame(orgs []usage.OrgUsage, topN int) *data.Frame {
+	if topN > 0 && len(orgs) > topN {
+		orgs = orgs[:topN]
+	}
+	names := make([]string, len(orgs))
+	ids := make([]string, len(orgs))
+	totals := make([]float64, len(orgs))
+	errors := make([]float64, len(orgs))
+	users := make([]float64, len(orgs))
+	for i, o := range orgs {
+		names[i], ids[i], totals[i], errors[i], users[i] = o.Label(), o.ID, o.Total, o.Errors, o.Users
+		if o.ID == "" {
+			names[i] = NoOrg
+		}
+	}
+	return data.NewFrame("Usage by org",
+		data.NewField("Org", nil, names),
+		data.NewField("Org ID", nil, ids),
+		data.NewField("Total", nil, totals),
+		data.NewField("Errors", nil, errors),
+		data.NewField("Active users", nil, users),
 	)
 }
 
-// CostFrame puts the window's AE writes (one per tracked event) in cost terms: writes per day
-// against the free tier, and the projected month on the paid plan.
-func CostFrame(r *usage.Report) *data.Frame {
-	days := r.Window.To.Sub(r.Window.From).Hours() / 24
-	if days <= 0 {
-		days = 1
+// TotalsFrame is the window's total events and active users; with a metric it is that one number
+// alone, as a numeric-multi frame, so an alert rule's condition reads one value.
+func TotalsFrame(t *usage.Totals, metric string) *data.Frame {
+	if metric == "" {
+		return data.NewFrame("Totals",
+			data.NewField("Total events", nil, []float64{t.Events}),
+			data.NewField("Active users", nil, []float64{t.ActiveUsers}),
+		)
 	}
-	perDay := r.Totals.Events / days
-	monthly := perDay * 30
-	billable := monthly - contract.Pricing.PaidIncludedWritesPerMonth
-	if billable < 0 {
-		billable = 0
-	}
-	cost := billable / 1_000_000 * contract.Pricing.PaidUSDPerMillionWrites
-	freeShare := perDay / contract.Pricing.FreeWritesPerDay * 100
-	frame := data.NewFrame("Analytics Engine cost",
-		data.NewField("AE writes per day", nil, []float64{perDay}),
-		data.NewField("Free tier used", nil, []float64{freeShare}),
-		data.NewField("Projected monthly writes", nil, []float64{monthly}),
-		data.NewField("Projected monthly cost", nil, []float64{cost}),
-	)
-	frame.Fields[1].Config = &data.FieldConfig{Unit: "percent"}
-	frame.Fields[3].Config = &data.FieldConfig{Unit: "currencyUSD", Decimals: ptr(uint16(2))}
+	field := data.NewField(metricTitles[metric], nil, []float64{metricValue(metric, t.Events, t.Errors)})
+	field.Config = metricConfig(metric)
+	frame := data.NewFrame("Totals", field)
+	frame.Meta = &data.FrameMeta{Type: data.FrameTypeNumericMulti, TypeVersion: dataplaneVersion}
 	return frame
 }
 
-func ptr[T any](v T) *T { return &v }
+// CostFrame puts the window's AE usage in cost terms: writes (one per tracked event) per day
+// against the free tier and projected over a month on the paid plan, and the AE read queries made
+// today against the free plan's daily allowance.
+func CostFrame(t *usage.Totals, span time.Duration) *data.Frame {
+	days := span.Hours() / 24
+	if days <= 0 {
+		days = 1
+	}
+	perDay := t.Events / days
+	monthly := perDay * 30
+	billable := max(monthly-contract.Pricing.PaidIncludedWritesPerMonth, 0)
+	frame := data.NewFrame("Analytics Engine cost",
+		data.NewField("AE writes per day", nil, []float64{perDay}),
+		data.NewField("Free tier used", nil, []float64{perDay / contract.Pricing.FreeWritesPerDay * 100}),
+		data.NewField("Projected monthly writes", nil, []float64{monthly}),
+		data.NewField("Projected monthly cost", nil, []float64{billable / 1_000_000 * contract.Pricing.PaidUSDPerMillionWrites}),
+		data.NewField("AE reads today", nil, []float64{t.ReadsToday}),
+		data.NewField("Free reads used", nil, []float64{t.ReadsToday / contract.Pricing.FreeReadsPerDay * 100}),
+	)
+	frame.Fields[1].Config = &data.FieldConfig{Unit: "percent"}
+	frame.Fields[3].Config = &data.FieldConfig{Unit: "currencyUSD", Decimals: ptr(uint16(2))}
+	frame.Fields[4].Config = &data.FieldConfig{Description: "AE read queries made today (UTC): the worker's count in worker mode, this data source's own in sql mode"}
+	frame.Fields[5].Config = &data.FieldConfig{Unit: "percent", Description: fmt.Sprintf("of the free plan's %.0f read queries a day", contract.Pricing.FreeReadsPerDay)}
+	return frame
+}
 
-// StatusFrame breaks the window's events down by HTTP status.
-func StatusFrame(r *usage.Report) *data.Frame {
+// PerUserFrames is one number per user over the range, the metric of that user, as numeric-multi
+// frames labelled {user, name}: Grafana's alerting makes one alert instance per label set, and
+// notifications can say the name. No user gives one frame without fields: "no data".
+func PerUserFrames(users []usage.UserUsage, metric string) data.Frames {
+	if len(users) == 0 {
+		return data.Frames{{Name: "Per user", Meta: &data.FrameMeta{Type: data.FrameTypeNumericMulti, TypeVersion: dataplaneVersion}}}
+	}
+	frames := make(data.Frames, 0, len(users))
+	for _, u := range users {
+		field := data.NewField(metric, data.Labels{"user": u.ID, "name": u.Label()}, []float64{metricValue(metric, u.Total, u.Errors)})
+		field.Config = metricConfig(metric)
+		frame := data.NewFrame(u.Label(), field)
+		frame.Meta = &data.FrameMeta{Type: data.FrameTypeNumericMulti, TypeVersion: dataplaneVersion}
+		frames = append(frames, frame)
+	}
+	return frames
+}
+
+// StatusFrame breaks the window's events down by HTTP status, most frequent first.
+func StatusFrame(s *usage.Series) *data.Frame {
 	byStatus := map[float64]float64{}
-	for _, b := range r.Buckets {
-		byStatus[b.Key.Status] += b.Total
+	for _, b := range s.Buckets {
+		byStatus[b.Status] += b.Total
 	}
 	statuses := make([]float64, 0, len(byStatus))
-	for s := range byStatus {
-		statuses = append(statuses, s)
+	for status := range byStatus {
+		statuses = append(statuses, status)
 	}
 	sort.Slice(statuses, func(i, j int) bool {
 		if byStatus[statuses[i]] != byStatus[statuses[j]] {
@@ -102,10 +197,10 @@ func StatusFrame(r *usage.Report) *data.Frame {
 	codes := make([]string, len(statuses))
 	classes := make([]string, len(statuses))
 	counts := make([]float64, len(statuses))
-	for i, s := range statuses {
-		codes[i] = strconv.Itoa(int(s))
-		classes[i] = statusClass(s)
-		counts[i] = byStatus[s]
+	for i, status := range statuses {
+		codes[i] = strconv.Itoa(int(status))
+		classes[i] = statusClass(status)
+		counts[i] = byStatus[status]
 	}
 	return data.NewFrame("Events by status",
 		data.NewField("Status", nil, codes),
@@ -121,129 +216,138 @@ func statusClass(s float64) string {
 	return fmt.Sprintf("%dxx", int(s)/100)
 }
 
-// NoOrg labels usage of users who belong to no organisation.
-const NoOrg = "(none)"
-
 type series struct {
-	labels  data.Labels
-	display string
-	events  map[int64]float64
-	errors  map[int64]float64
-	total   float64
+	id, display string
+	labels      data.Labels
+	events      map[int64]float64
+	errors      map[int64]float64
+	events0     float64
+	errors0     float64
 }
 
-// value is the series' metric in one bucket; an error rate of a bucket without events is 0.
-func (s *series) value(metric string, t int64) float64 {
-	switch metric {
-	case "errors":
-		return s.errors[t]
-	case "error_rate":
-		if s.events[t] == 0 {
-			return 0
-		}
-		return s.errors[t] / s.events[t]
-	default:
-		return s.events[t]
+// axis is the series' bucket starts: from the bucket holding the window's start up to, not
+// including, its end — the same rounded-up end the read used (usage.Filter.End), so a range ending
+// partway into a bucket's first second keeps that bucket and its events.
+func axis(s *usage.Series) []time.Time {
+	step := int64(s.Params.Interval / time.Second)
+	if step <= 0 {
+		return nil
 	}
+	var times []time.Time
+	for t := s.From.Unix() / step * step; t < s.End.Unix(); t += step {
+		times = append(times, time.Unix(t, 0).UTC())
+	}
+	return times
 }
 
-// TimeSeries is one frame per event, user, org or status (groupBy; "total" gives one unlabelled
-// series), each a zero-filled series of the metric per bucket, labelled so alert rules get one
-// instance per series. topN > 0 keeps the biggest series (by events, or by errors for the error
-// metrics).
-func TimeSeries(r *usage.Report, groupBy, metric string, topN int, from, to time.Time, interval time.Duration) data.Frames {
-	names := map[string]string{}
-	for _, u := range r.Users {
-		names[u.ID] = u.Label()
-	}
+// TimeSeries is one timeseries-multi frame per event, user, org or status of a series read
+// (groupBy; "total" gives one unlabelled series), the metric per bucket, zero-filled. Users are
+// the split-out ones, labelled {user, name} and named by name (names: id → name); organisations are
+// labelled {org} and named from names, and the rest of their split ("") is NoOrg unless names[""]
+// says otherwise (OtherOrgs, when organisations were left out of the split). topN > 0 keeps the
+// biggest series: by events, or by errors for the error metrics, leaving out users without any
+// (events by type stay in the seed's order).
+func TimeSeries(s *usage.Series, groupBy, metric string, topN int, names map[string]string) data.Frames {
 	all := map[string]*series{}
-	for _, b := range r.Buckets {
+	for _, b := range s.Buckets {
 		var id, display string
+		var labels data.Labels
 		switch groupBy {
-		case "user":
-			id, display = b.Key.User, names[b.Key.User]
-			if display == "" {
-				display = b.Key.User
+		case contract.GroupByUser:
+			if b.Split == "" {
+				continue
 			}
-		case "org":
-			// An empty label value reads as no label in Grafana, merging series: name it.
-			id = b.Key.Org
+			id, display = b.Split, nameOf(names, b.Split)
+			labels = data.Labels{"user": id, "name": display}
+		case contract.GroupByOrg:
+			id = b.Split
 			if id == "" {
 				id = NoOrg
+				if rest := names[""]; rest != "" {
+					id = rest
+				}
 			}
-			display = id
-		case "status":
-			id = strconv.Itoa(int(b.Key.Status))
-			display = id
-		case "total":
-			id, display = "", "All events"
+			display, labels = nameOf(names, id), data.Labels{"org": id}
+		case contract.GroupByStatus:
+			id = strconv.Itoa(int(b.Status))
+			display, labels = id, data.Labels{"status": id}
+		case contract.GroupByTotal:
+			display = "All events"
 		default:
-			id, display = b.Key.Event, contract.EventLabels[b.Key.Event]
-		}
-		s := all[id]
-		if s == nil {
-			s = &series{display: display, events: map[int64]float64{}, errors: map[int64]float64{}}
-			if groupBy != "total" {
-				s.labels = data.Labels{groupBy: id}
+			id, display = b.Event, contract.EventLabels[b.Event]
+			if display == "" {
+				display = b.Event
 			}
-			all[id] = s
+			labels = data.Labels{"event": id}
 		}
-		s.events[b.Time.Unix()] += b.Total
-		s.errors[b.Time.Unix()] += b.Errors
-		if metric == "events" {
-			s.total += b.Total
-		} else {
-			s.total += b.Errors
+		cell := all[id]
+		if cell == nil {
+			cell = &series{id: id, display: display, labels: labels, events: map[int64]float64{}, errors: map[int64]float64{}}
+			all[id] = cell
 		}
+		t := b.Time.Unix()
+		cell.events[t] += b.Total
+		cell.events0 += b.Total
+		if b.Status >= contract.ErrorStatus {
+			cell.errors[t] += b.Total
+			cell.errors0 += b.Total
+		}
+	}
+	if groupBy == contract.GroupByTotal && len(all) == 0 {
+		// No events is a total of zero, not a missing series.
+		all[""] = &series{display: "All events", events: map[int64]float64{}, errors: map[int64]float64{}}
+	}
+	// Series of errors rank by errors (an error rate of 1 call in 1 is not the worst user), and
+	// users without any are not among "the users with most errors".
+	size := func(c *series) float64 {
+		if metric == contract.MetricEvents {
+			return c.events0
+		}
+		return c.errors0
 	}
 	ordered := make([]*series, 0, len(all))
-	for _, s := range all {
-		ordered = append(ordered, s)
+	for _, cell := range all {
+		if groupBy == contract.GroupByUser && size(cell) == 0 {
+			continue
+		}
+		ordered = append(ordered, cell)
 	}
 	sort.Slice(ordered, func(i, j int) bool {
-		if groupBy == "event" {
-			return eventIndex(ordered[i].labels["event"]) < eventIndex(ordered[j].labels["event"])
+		a, b := ordered[i], ordered[j]
+		if groupBy == contract.GroupByEvent {
+			return slices.Index(contract.Events, a.id) < slices.Index(contract.Events, b.id)
 		}
-		if ordered[i].total != ordered[j].total {
-			return ordered[i].total > ordered[j].total
+		if size(a) != size(b) {
+			return size(a) > size(b)
 		}
-		return ordered[i].display < ordered[j].display
+		return a.display < b.display
 	})
 	if topN > 0 && len(ordered) > topN {
 		ordered = ordered[:topN]
 	}
-	step := int64(interval / time.Second)
-	if step <= 0 {
-		step = 60
-	}
-	start := (from.Unix() / step) * step
-	var times []time.Time
-	for t := start; t < to.Unix(); t += step {
-		times = append(times, time.Unix(t, 0).UTC())
-	}
+	times := axis(s)
 	frames := make(data.Frames, 0, len(ordered))
-	for _, s := range ordered {
+	for _, cell := range ordered {
 		values := make([]float64, len(times))
 		for i, t := range times {
-			values[i] = s.value(metric, t.Unix())
+			values[i] = metricValue(metric, cell.events[t.Unix()], cell.errors[t.Unix()])
 		}
-		valueField := data.NewField(metric, s.labels, values)
-		valueField.Config = &data.FieldConfig{DisplayNameFromDS: s.display}
-		if metric == "error_rate" {
-			valueField.Config.Unit = "percentunit"
+		field := data.NewField(metric, cell.labels, values)
+		field.Config = metricConfig(metric)
+		if field.Config == nil {
+			field.Config = &data.FieldConfig{}
 		}
-		frame := data.NewFrame(s.display, data.NewField("time", nil, times), valueField)
-		frame.Meta = &data.FrameMeta{Type: data.FrameTypeTimeSeriesMulti, TypeVersion: data.FrameTypeVersion{0, 1}}
+		field.Config.DisplayNameFromDS = cell.display
+		frame := data.NewFrame(cell.display, data.NewField("time", nil, times), field)
+		frame.Meta = &data.FrameMeta{Type: data.FrameTypeTimeSeriesMulti, TypeVersion: dataplaneVersion}
 		frames = append(frames, frame)
 	}
 	return frames
 }
 
-func eventIndex(e string) int {
-	for i, name := range contract.Events {
-		if name == e {
-			return i
-		}
+func nameOf(names map[string]string, id string) string {
+	if name, ok := names[id]; ok && name != "" {
+		return name
 	}
-	return len(contract.Events)
+	return id
 }

@@ -51,3 +51,19 @@ func TestRefusals(t *testing.T) {
 		}
 	}
 }
+
+func TestPrepareEndsInFormatJSON(t *testing.T) {
+	for in, want := range map[string]string{
+		"SELECT 1 FROM $__dataset":                  "SELECT 1 FROM usage_analytics\nFORMAT JSON",
+		"SELECT 1 FORMAT TabSeparated;":             "SELECT 1\nFORMAT JSON",
+		"SELECT 1\n  format  jsoneachrow  ;  \n":    "SELECT 1\nFORMAT JSON",
+		"SELECT 'FORMAT TabSeparated' AS x LIMIT 1": "SELECT 'FORMAT TabSeparated' AS x LIMIT 1\nFORMAT JSON",
+	} {
+		if got, err := Prepare(in, ctx); err != nil || got != want {
+			t.Errorf("Prepare(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	if _, err := Prepare("$__nope", ctx); err == nil {
+		t.Error("a macro error is Prepare's error")
+	}
+}

@@ -41,16 +41,31 @@ func TestSettingsNameWhatIsWrong(t *testing.T) {
 
 func TestParseQuery(t *testing.T) {
 	q, err := ParseQuery([]byte(`{"refId":"A"}`))
-	if err != nil || q.QueryType != contract.QueryTypeUsers || q.GroupBy != "event" || q.Metric != "events" || q.Format != "table" {
+	if err != nil || q.QueryType != contract.QueryTypeUsers || q.GroupBy != "event" || q.Metric != "" || q.Format != "table" {
 		t.Fatalf("defaults: %+v %v", q, err)
+	}
+	for queryType, metric := range map[string]string{"timeseries": "events", "perUser": "events", "totals": "", "cost": ""} {
+		q, err := ParseQuery([]byte(`{"queryType":"` + queryType + `"}`))
+		if err != nil || q.Metric != metric {
+			t.Errorf("%s: the default metric is %q, want %q (%v)", queryType, q.Metric, metric, err)
+		}
+	}
+	q, err = ParseQuery([]byte(`{"queryType":"perUser","metric":"error_rate","minEvents":20,"users":["o'brien\\x"]}`))
+	if err != nil || q.Metric != "error_rate" || q.MinEvents != 20 || q.Users[0] != `o'brien\x` {
+		t.Fatalf("perUser: %+v %v", q, err)
 	}
 	for raw, want := range map[string]string{
 		`{"queryType":"pie"}`:                            "query type",
 		`{"queryType":"timeseries","groupBy":"country"}`: "group by",
 		`{"queryType":"timeseries","metric":"latency"}`:  "metric",
-		`{"topN":-1}`:          "top N",
-		`{"queryType":"sql"}`:  "raw SQL is empty",
-		`{"events":["login"]}`: "event",
+		`{"topN":-1}`:                            "top N",
+		`{"topN":10001}`:                         "top N",
+		`{"queryType":"perUser","minEvents":-1}`: "minimum events",
+		`{"queryType":"totals","metric":"p99"}`:  "metric",
+		`{"users":["a\nb"]}`:                     "user filter",
+		`{"orgs":["\u0000"]}`:                    "org filter",
+		`{"queryType":"sql"}`:                    "raw SQL is empty",
+		`{"events":["login"]}`:                   "event",
 		`{"queryType":"sql","rawSql":"SELECT 1","format":"csv"}`: "format",
 		`[`: "not valid JSON",
 	} {

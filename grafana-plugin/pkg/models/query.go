@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/usagelens/analytics/pkg/contract"
+	"github.com/usagelens/analytics/pkg/usage"
 )
 
 // Query is one panel query. Filters arrive with template variables already interpolated.
@@ -15,8 +16,11 @@ type Query struct {
 	Users     []string `json:"users,omitempty"`
 	Orgs      []string `json:"orgs,omitempty"`
 	Events    []string `json:"events,omitempty"`
-	TopN      int      `json:"topN,omitempty"`
-	RawSQL    string   `json:"rawSql,omitempty"`
+	// TopN keeps the N biggest users, orgs or series; 0 keeps the default.
+	TopN int `json:"topN,omitempty"`
+	// MinEvents keeps, in a perUser query, only users with at least this many events (SQL HAVING).
+	MinEvents int    `json:"minEvents,omitempty"`
+	RawSQL    string `json:"rawSql,omitempty"`
 	// Format of raw SQL results: "table" (default) or "time_series".
 	Format string `json:"format,omitempty"`
 }
@@ -42,7 +46,9 @@ func ParseQuery(raw json.RawMessage) (Query, error) {
 	if q.GroupBy == "" {
 		q.GroupBy = contract.Defaults.GroupBy
 	}
-	if q.Metric == "" {
+	// A totals query without a metric is the two-number summary; with one it is that one number,
+	// for alert rules. Only series and per-user values always have a metric.
+	if q.Metric == "" && (q.QueryType == contract.QueryTypeTimeseries || q.QueryType == contract.QueryTypePerUser) {
 		q.Metric = contract.Defaults.Metric
 	}
 	if q.Format == "" {
@@ -53,10 +59,12 @@ func ParseQuery(raw json.RawMessage) (Query, error) {
 		return q, fmt.Errorf("query type %q is unknown; use one of %v", q.QueryType, contract.QueryTypes)
 	case !oneOf(q.GroupBy, contract.GroupBys):
 		return q, fmt.Errorf("group by %q is unknown; use one of %v", q.GroupBy, contract.GroupBys)
-	case !oneOf(q.Metric, contract.Metrics):
+	case q.Metric != "" && !oneOf(q.Metric, contract.Metrics):
 		return q, fmt.Errorf("metric %q is unknown; use one of %v", q.Metric, contract.Metrics)
-	case q.TopN < 0:
-		return q, fmt.Errorf("top N must be 0 (all) or more")
+	case q.TopN < 0 || q.TopN > usage.MaxUsersLimit:
+		return q, fmt.Errorf("top N must be 0 (the default) to %d", usage.MaxUsersLimit)
+	case q.MinEvents < 0:
+		return q, fmt.Errorf("minimum events must be 0 or more")
 	case q.QueryType == contract.QueryTypeSQL && q.RawSQL == "":
 		return q, fmt.Errorf("raw SQL is empty")
 	case !oneOf(q.Format, contract.Formats):
@@ -65,6 +73,13 @@ func ParseQuery(raw json.RawMessage) (Query, error) {
 	for _, e := range q.Events {
 		if !oneOf(e, contract.Events) {
 			return q, fmt.Errorf("event %q is unknown; use one of %v", e, contract.Events)
+		}
+	}
+	for name, values := range map[string][]string{"user": q.Users, "org": q.Orgs} {
+		for _, v := range values {
+			if err := usage.CheckValue(v); err != nil {
+				return q, fmt.Errorf("%s filter: %w", name, err)
+			}
 		}
 	}
 	return q, nil

@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
@@ -28,19 +29,26 @@ var (
 	_ instancemgmt.InstanceDisposer = (*Datasource)(nil)
 )
 
-// How long one upstream answer serves other panels, and how far apart their "now" may be.
-const (
-	cacheTTL       = 10 * time.Second
-	cacheTolerance = 5 * time.Second
-)
-
 // Datasource is one configured instance.
 type Datasource struct {
 	settings *models.Settings
-	worker   *upstream.Worker
-	sql      *upstream.SQLAPI
-	cache    *reportCache
-	client   *http.Client
+	// reads is the configured mode's upstream: the worker's read endpoints, or AE's SQL API.
+	reads usage.Reader
+	// sql is AE's SQL API in sql mode (raw SQL queries), nil in worker mode.
+	sql    *upstream.SQLAPI
+	cache  *readCache
+	now    func() time.Time
+	client *http.Client
+	// invalid is why the settings could not be loaded, if they could not.
+	invalid error
+}
+
+// check says what is wrong with the settings, if anything.
+func (d *Datasource) check() error {
+	if d.invalid != nil {
+		return d.invalid
+	}
+	return d.settings.Validate()
 }
 
 // NewDatasource builds an instance from its settings. Invalid settings still give an instance, so
@@ -48,7 +56,9 @@ type Datasource struct {
 func NewDatasource(_ context.Context, source backend.DataSourceInstanceSettings) (instancemgmt.Instance, error) {
 	settings, err := models.LoadSettings(source)
 	if err != nil {
-		return &Datasource{settings: settings, cache: newReportCache(cacheTTL, cacheTolerance)}, nil
+		d := New(&models.Settings{}, nil, nil, time.Now)
+		d.invalid = err
+		return d, nil
 	}
 	opts, err := source.HTTPClientOptions(context.Background())
 	if err != nil {
@@ -59,17 +69,24 @@ func NewDatasource(_ context.Context, source backend.DataSourceInstanceSettings)
 	if err != nil {
 		return nil, fmt.Errorf("http client: %w", err)
 	}
-	return newDatasource(settings, client), nil
+	d := newDatasource(settings, client, time.Now)
+	d.client = client
+	return d, nil
 }
 
-func newDatasource(settings *models.Settings, client *http.Client) *Datasource {
-	return &Datasource{
-		settings: settings,
-		client:   client,
-		worker:   &upstream.Worker{BaseURL: settings.WorkerURL, APIKey: settings.APIKey, HTTP: client},
-		sql:      &upstream.SQLAPI{BaseURL: settings.SQLAPIBaseURL, AccountID: settings.AccountID, Token: settings.AEToken, HTTP: client},
-		cache:    newReportCache(cacheTTL, cacheTolerance),
+// newDatasource reads from the configured mode's upstream through client.
+func newDatasource(settings *models.Settings, client *http.Client, now func() time.Time) *Datasource {
+	if settings.Mode == models.ModeSQL {
+		api := &upstream.SQLAPI{BaseURL: settings.SQLAPIBaseURL, AccountID: settings.AccountID, Token: settings.AEToken, HTTP: client, Now: now}
+		return New(settings, &upstream.SQLReads{API: api, Dataset: settings.Dataset}, api, now)
 	}
+	return New(settings, &upstream.Worker{BaseURL: settings.WorkerURL, APIKey: settings.APIKey, HTTP: client}, nil, now)
+}
+
+// New is an instance that makes its reads with reads (and raw SQL with sql, in sql mode), caching
+// them by the clock now. The bench drives it with a counting reader and a virtual clock.
+func New(settings *models.Settings, reads usage.Reader, sql *upstream.SQLAPI, now func() time.Time) *Datasource {
+	return &Datasource{settings: settings, reads: reads, sql: sql, cache: newReadCache(now), now: now}
 }
 
 // Dispose closes idle connections when Grafana replaces the instance after a settings change.
@@ -79,33 +96,30 @@ func (d *Datasource) Dispose() {
 	}
 }
 
-// QueryData answers each query; queries sharing range and filters share one upstream request.
+// QueryData answers each query, concurrently; queries of the same window and filters share reads
+// through the cache, within a request and across the requests of a dashboard refresh. Alert rule
+// evaluations read in their own namespace of the cache (see fromAlert).
 func (d *Datasource) QueryData(ctx context.Context, req *backend.QueryDataRequest) (*backend.QueryDataResponse, error) {
+	reader := &cachedReader{cache: d.cache, upstream: d.reads, alert: fromAlert(req.Headers)}
 	response := backend.NewQueryDataResponse()
+	var mu sync.Mutex
+	var wg sync.WaitGroup
 	for _, q := range req.Queries {
-		response.Responses[q.RefID] = d.query(ctx, q)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := d.query(ctx, reader, q)
+			mu.Lock()
+			response.Responses[q.RefID] = r
+			mu.Unlock()
+		}()
 	}
+	wg.Wait()
 	return response, nil
 }
 
-// fetchReport gets the usage cube for params from the configured mode.
-func (d *Datasource) fetchReport(ctx context.Context, p usage.Params) (*usage.Report, error) {
-	if d.settings.Mode == models.ModeWorker {
-		return d.worker.Usage(ctx, p)
-	}
-	result, err := d.sql.Query(ctx, usage.CubeSQL(p, d.settings.Dataset))
-	if err != nil {
-		return nil, err
-	}
-	report, err := usage.RollUp(result.Data, p, d.settings.Dataset)
-	if err != nil {
-		return nil, &upstream.Error{Kind: upstream.Malformed, Message: "Analytics Engine's answer did not have the expected columns: " + err.Error()}
-	}
-	return report, nil
-}
-
-func (d *Datasource) query(ctx context.Context, dq backend.DataQuery) backend.DataResponse {
-	if err := d.settings.Validate(); err != nil {
+func (d *Datasource) query(ctx context.Context, reader usage.Reader, dq backend.DataQuery) backend.DataResponse {
+	if err := d.check(); err != nil {
 		return backend.ErrDataResponseWithSource(backend.StatusBadRequest, backend.ErrorSourceDownstream, "data source settings: "+err.Error())
 	}
 	q, err := models.ParseQuery(dq.JSON)
@@ -116,33 +130,17 @@ func (d *Datasource) query(ctx context.Context, dq backend.DataQuery) backend.Da
 	if !from.Before(to) {
 		return backend.ErrDataResponseWithSource(backend.StatusBadRequest, backend.ErrorSourcePlugin, "the time range is empty")
 	}
-
 	if q.QueryType == contract.QueryTypeSQL {
 		return d.rawSQL(ctx, q, dq)
 	}
-
-	params := usage.Params{From: from, To: to, Interval: usage.IntervalFor(to.Sub(from)), Users: q.Users, Orgs: q.Orgs, Events: q.Events}
-	report, err := d.cache.get(ctx, params, d.fetchReport)
+	result, err := frames(ctx, reader, q, usage.Filter{From: from, To: to, Users: q.Users, Orgs: q.Orgs, Events: q.Events})
 	if err != nil {
 		return errorResponse(err)
 	}
-	var frames data.Frames
-	switch q.QueryType {
-	case contract.QueryTypeUsers:
-		frames = data.Frames{converters.UsersFrame(report, q.TopN)}
-	case contract.QueryTypeTotals:
-		frames = data.Frames{converters.TotalsFrame(report)}
-	case contract.QueryTypeCost:
-		frames = data.Frames{converters.CostFrame(report)}
-	case contract.QueryTypeStatus:
-		frames = data.Frames{converters.StatusFrame(report)}
-	case contract.QueryTypeTimeseries:
-		frames = converters.TimeSeries(report, q.GroupBy, q.Metric, q.TopN, from, to, params.Interval)
-	}
-	for _, f := range frames {
+	for _, f := range result {
 		f.RefID = dq.RefID
 	}
-	return backend.DataResponse{Frames: frames}
+	return backend.DataResponse{Frames: result}
 }
 
 func (d *Datasource) rawSQL(ctx context.Context, q models.Query, dq backend.DataQuery) backend.DataResponse {
@@ -150,11 +148,11 @@ func (d *Datasource) rawSQL(ctx context.Context, q models.Query, dq backend.Data
 		return backend.ErrDataResponseWithSource(backend.StatusBadRequest, backend.ErrorSourceDownstream,
 			"raw SQL needs the data source in sql mode (account ID + API token); worker mode can only ask the usage API")
 	}
-	sql, err := macros.Expand(q.RawSQL, macros.Context{From: dq.TimeRange.From, To: dq.TimeRange.To, Interval: dq.Interval, Dataset: d.settings.Dataset})
+	sql, err := macros.Prepare(q.RawSQL, macros.Context{From: dq.TimeRange.From, To: dq.TimeRange.To, Interval: dq.Interval, Dataset: d.settings.Dataset})
 	if err != nil {
 		return backend.ErrDataResponseWithSource(backend.StatusBadRequest, backend.ErrorSourcePlugin, err.Error())
 	}
-	result, err := d.sql.Query(ctx, withJSONFormat(sql))
+	result, err := d.sql.Query(ctx, sql)
 	if err != nil {
 		return errorResponse(err)
 	}

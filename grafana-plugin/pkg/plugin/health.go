@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 	"github.com/usagelens/analytics/pkg/models"
@@ -18,42 +19,33 @@ var (
 	unknownDataset = regexp.MustCompile(`(?i)unknown dataset|unknown table|does not exist|UNKNOWN_TABLE`)
 )
 
-// CheckHealth makes one real request and says what it found: the figure on success, or what is
-// wrong (unreachable, bad key, AE not enabled, unknown dataset) in words.
+// CheckHealth makes one real read, the totals of the last 24 hours (the same totals read the
+// panels use, so in sql mode the health check sends only documented SQL), and says what it found:
+// the figure on success, or what is wrong (unreachable, bad key, AE not enabled, unknown dataset)
+// in words.
 func (d *Datasource) CheckHealth(ctx context.Context, _ *backend.CheckHealthRequest) (*backend.CheckHealthResult, error) {
 	fail := func(msg string) (*backend.CheckHealthResult, error) {
 		return &backend.CheckHealthResult{Status: backend.HealthStatusError, Message: msg}, nil
 	}
-	if err := d.settings.Validate(); err != nil {
+	if err := d.check(); err != nil {
 		return fail("Settings: " + err.Error())
 	}
-	if d.settings.Mode == models.ModeWorker {
-		report, err := d.worker.Summary(ctx)
-		if err != nil {
-			return fail(capitalise(err.Error()))
-		}
-		return &backend.CheckHealthResult{
-			Status: backend.HealthStatusOk,
-			Message: printer.Sprintf("Connected to the worker (dataset %s): %d events from %d users in the last 24 h",
-				report.Dataset, int64(report.Totals.Events), report.Totals.ActiveUsers),
-		}, nil
-	}
-	sql := fmt.Sprintf("SELECT SUM(_sample_interval) AS events, uniq(index1) AS users FROM %s WHERE timestamp > NOW() - INTERVAL '1' DAY FORMAT JSON", d.settings.Dataset)
-	result, err := d.sql.Query(ctx, sql)
+	now := d.now()
+	totals, err := d.reads.Totals(ctx, usage.Filter{From: now.Add(-24 * time.Hour), To: now})
 	if err != nil {
-		if e, ok := upstream.AsError(err); ok && e.Kind == upstream.Invalid && unknownDataset.MatchString(e.Message) {
+		if e, ok := upstream.AsError(err); ok && d.settings.Mode == models.ModeSQL && e.Kind == upstream.Invalid && unknownDataset.MatchString(e.Message) {
 			return fail(fmt.Sprintf("Dataset %s was not found in account %s: nothing has been written to it yet, or the name is wrong", d.settings.Dataset, d.settings.AccountID))
 		}
 		return fail(capitalise(err.Error()))
 	}
-	var events, users float64
-	if len(result.Data) == 1 {
-		events, _ = usage.Number(result.Data[0]["events"])
-		users, _ = usage.Number(result.Data[0]["users"])
+	where := "the worker"
+	if d.settings.Mode == models.ModeSQL {
+		where = "Analytics Engine"
 	}
 	return &backend.CheckHealthResult{
-		Status:  backend.HealthStatusOk,
-		Message: printer.Sprintf("Connected to Analytics Engine (dataset %s): %d events from %d users in the last 24 h", d.settings.Dataset, int64(events), int64(users)),
+		Status: backend.HealthStatusOk,
+		Message: printer.Sprintf("Connected to %s (dataset %s): %d events from %d users in the last 24 h",
+			where, totals.Dataset, int64(totals.Events), int64(totals.ActiveUsers)),
 	}, nil
 }
 

@@ -4,9 +4,9 @@ package plugin
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -46,40 +46,63 @@ func TestIntegrationEveryQueryTypeInBothModes(t *testing.T) {
 	}
 }
 
-func TestIntegrationOneDashboardRefreshIsOneUpstreamRequest(t *testing.T) {
+// The reads a refresh costs, counted by the local AE itself (SQL API requests and Analytics SQL
+// binding queries): the Usage overview 4, User detail 2, alert rules of one tick sharing one read,
+// in both modes.
+func TestIntegrationReadsPerRefresh(t *testing.T) {
 	stack := stacktest.FromEnv(t)
 	fixture := stacktest.Seed(t, stack, "usage_analytics")
-	for _, mode := range []string{"worker", "sql"} {
-		settings := stack.WorkerSettings(stack.AdminKey)
-		if mode == "sql" {
-			settings = stack.SQLSettings(stack.AEToken, "usage_analytics")
-		}
-		ds := instance(t, settings)
-		cases := stacktest.Cases(fixture, mode)
-		before := stack.SQLQueries(t)
-		var wg sync.WaitGroup
-		panels := 0
-		for i, c := range cases {
-			if c.Query.QueryType == "sql" {
-				continue
+	// sql mode reads a dataset of its own, so the overview's unfiltered reads stay small.
+	dataset := strings.ReplaceAll(stacktest.UniqueID("refresh"), "-", "_")
+	stack.Write(t, dataset, []stacktest.Point{{User: "u_1", Event: "sync", Status: 101, At: time.Now().Add(-time.Minute)}})
+	detail := make([]json.RawMessage, len(userDetail))
+	for i, panel := range userDetail {
+		detail[i] = json.RawMessage(strings.ReplaceAll(string(panel), "u_00042", fixture.Ivy))
+	}
+	for mode, settings := range map[string]backend.DataSourceInstanceSettings{
+		"worker": stack.WorkerSettings(stack.AdminKey),
+		"sql":    stack.SQLSettings(stack.AEToken, dataset),
+	} {
+		t.Run(mode, func(t *testing.T) { readsPerRefresh(t, stack, mode, settings, detail) })
+	}
+}
+
+func readsPerRefresh(t *testing.T, stack stacktest.Stack, mode string, settings backend.DataSourceInstanceSettings, detail []json.RawMessage) {
+	{
+		for _, dashboard := range []struct {
+			name   string
+			span   time.Duration
+			panels []json.RawMessage
+			reads  int
+		}{
+			{"Usage overview", 24 * time.Hour, overview, 4},
+			{"User detail", 7 * 24 * time.Hour, detail, 2},
+		} {
+			ds := instance(t, settings)
+			before := stack.Reads(t)
+			// refresh fails on any panel's error.
+			refresh(t, ds, dashboard.span, dashboard.panels, time.Now())
+			if got := stack.Reads(t) - before; got != dashboard.reads {
+				t.Errorf("%s mode: a refresh of %s (%d panels) made %d reads, want %d", mode, dashboard.name, len(dashboard.panels), got, dashboard.reads)
 			}
-			panels++
-			wg.Add(1)
-			go func(i int, q backend.DataQuery) {
-				defer wg.Done()
-				// Each panel resolves "now" a little later, as a browser's panels do.
-				q.TimeRange.From = q.TimeRange.From.Add(time.Duration(i) * 7 * time.Millisecond)
-				q.TimeRange.To = q.TimeRange.To.Add(time.Duration(i) * 7 * time.Millisecond)
-				res, _ := ds.QueryData(context.Background(), &backend.QueryDataRequest{Queries: []backend.DataQuery{q}})
-				if err := res.Responses[q.RefID].Error; err != nil {
-					t.Errorf("%s: %v", q.RefID, err)
-				}
-			}(i, c.Query)
 		}
-		wg.Wait()
-		// "event filter" asks for other events, so it is a second distinct request.
-		if got := stack.SQLQueries(t) - before; got != 2 {
-			t.Fatalf("%s mode: %d panels made %d SQL API requests, want 2 (one per distinct filter set)", mode, panels, got)
+
+		// Two per-user rules of one tick: one read, never the dashboard's.
+		ds := instance(t, settings)
+		tick := time.Now()
+		refresh(t, ds, time.Hour, []json.RawMessage{json.RawMessage(`{"queryType":"perUser","metric":"events","minEvents":20}`)}, tick)
+		before := stack.Reads(t)
+		for _, metric := range []string{"events", "error_rate"} {
+			res, err := ds.QueryData(context.Background(), &backend.QueryDataRequest{
+				Headers: map[string]string{"FromAlert": "true", "X-Cache-Skip": "true", "X-Grafana-Org-Id": "1"},
+				Queries: []backend.DataQuery{{RefID: "A", JSON: json.RawMessage(`{"queryType":"perUser","metric":"` + metric + `","minEvents":20}`), TimeRange: backend.TimeRange{From: tick.Add(-time.Hour), To: tick}}},
+			})
+			if err != nil || res.Responses["A"].Error != nil {
+				t.Fatalf("%s mode, rule of %s: %v %v", mode, metric, err, res.Responses["A"].Error)
+			}
+		}
+		if got := stack.Reads(t) - before; got != 1 {
+			t.Errorf("%s mode: two per-user rules of one tick made %d reads, want 1 (their own, not the dashboard's)", mode, got)
 		}
 	}
 }
@@ -96,8 +119,8 @@ func TestIntegrationHealth(t *testing.T) {
 		ok       bool
 		want     string
 	}{
-		{"worker mode", stack.WorkerSettings(stack.AdminKey), true, "events from"},
-		{"sql mode", stack.SQLSettings(stack.AEToken, "usage_analytics"), true, "dataset usage_analytics"},
+		{"worker mode", stack.WorkerSettings(stack.AdminKey), true, "Connected to the worker (dataset usage_analytics)"},
+		{"sql mode", stack.SQLSettings(stack.AEToken, "usage_analytics"), true, "Connected to Analytics Engine (dataset usage_analytics)"},
 		{"a wrong API key", stack.WorkerSettings("ul_admin_not-a-real-key"), false, "rejected the API key (401)"},
 		{"an ingest key", stack.WorkerSettings(ingestKey), false, "not an admin key (403)"},
 		{"an unreachable worker", unreachable, false, "Cannot reach the worker"},
@@ -118,15 +141,6 @@ func TestIntegrationHealth(t *testing.T) {
 	}
 }
 
-type captured struct {
-	responses []*backend.CallResourceResponse
-}
-
-func (c *captured) Send(r *backend.CallResourceResponse) error {
-	c.responses = append(c.responses, r)
-	return nil
-}
-
 func TestIntegrationVariableResources(t *testing.T) {
 	stack := stacktest.FromEnv(t)
 	fixture := stacktest.Seed(t, stack, "usage_analytics")
@@ -134,6 +148,12 @@ func TestIntegrationVariableResources(t *testing.T) {
 		"worker": stack.WorkerSettings(stack.AdminKey),
 		"sql":    stack.SQLSettings(stack.AEToken, "usage_analytics"),
 	} {
+		t.Run(mode, func(t *testing.T) { variableResources(t, fixture, mode, settings) })
+	}
+}
+
+func variableResources(t *testing.T, fixture stacktest.Fixture, mode string, settings backend.DataSourceInstanceSettings) {
+	{
 		ds := instance(t, settings)
 		call := func(path string) (int, string) {
 			var out captured
@@ -142,19 +162,39 @@ func TestIntegrationVariableResources(t *testing.T) {
 			}
 			return out.responses[0].Status, string(out.responses[0].Body)
 		}
-		if status, body := call("users"); status != 200 || !strings.Contains(body, fixture.Ivy) {
-			t.Fatalf("%s users: %d %s", mode, status, body)
-		} else if mode == "worker" && !strings.Contains(body, `"text":"Integration Ivy"`) {
-			t.Fatalf("worker mode names users: %s", body)
+		options := func(path string) map[string]string {
+			status, body := call(path)
+			var list []Option
+			if err := json.Unmarshal([]byte(body), &list); status != 200 || err != nil {
+				t.Fatalf("%s %s: %d %s", mode, path, status, body)
+			}
+			byValue := map[string]string{}
+			for _, o := range list {
+				byValue[o.Value] = o.Text
+			}
+			return byValue
+		}
+		ivyName := "Integration Ivy"
+		if mode == "sql" {
+			ivyName = fixture.Ivy
+		}
+		users := options("users")
+		if users[fixture.Ivy] != ivyName || users[fixture.Tricky] != fixture.Tricky {
+			t.Fatalf("%s mode: the users variable has Ivy as %q (want %q) and the quoted id as %q", mode, users[fixture.Ivy], ivyName, users[fixture.Tricky])
+		}
+		if orgs := options("orgs"); orgs[fixture.Org] != fixture.Org || hasKey(orgs, "") {
+			t.Fatalf("%s mode: the orgs variable lists the fixture's org, not users in none: %v", mode, orgs)
 		}
 		if status, body := call("events"); status != 200 || !strings.Contains(body, `{"value":"sync_auth","text":"Sync auth"}`) {
 			t.Fatalf("%s events: %d %s", mode, status, body)
-		}
-		if status, _ := call("orgs"); status != 200 {
-			t.Fatalf("%s orgs: %d", mode, status)
 		}
 		if status, _ := call("nope"); status != 404 {
 			t.Fatalf("%s unknown resource: %d", mode, status)
 		}
 	}
+}
+
+func hasKey(m map[string]string, key string) bool {
+	_, ok := m[key]
+	return ok
 }

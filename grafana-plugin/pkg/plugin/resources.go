@@ -6,11 +6,12 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 	"github.com/usagelens/analytics/pkg/contract"
-	"github.com/usagelens/analytics/pkg/models"
 	"github.com/usagelens/analytics/pkg/upstream"
+	"github.com/usagelens/analytics/pkg/usage"
 )
 
 // CallResource serves template variable values: GET users (id and name), orgs, events.
@@ -25,20 +26,20 @@ func (d *Datasource) CallResource(ctx context.Context, req *backend.CallResource
 	if req.Method != http.MethodGet {
 		return reply(http.StatusMethodNotAllowed, map[string]string{"error": "use GET"})
 	}
-	if err := d.settings.Validate(); err != nil {
+	if err := d.check(); err != nil {
 		return reply(http.StatusBadRequest, map[string]string{"error": "data source settings: " + err.Error()})
 	}
-	var options []upstream.Option
+	var options []Option
 	var err error
 	switch strings.Trim(req.Path, "/") {
 	case "events":
 		for _, e := range contract.Events {
-			options = append(options, upstream.Option{Value: e, Text: contract.EventLabels[e]})
+			options = append(options, Option{Value: e, Text: contract.EventLabels[e]})
 		}
 	case "users":
-		options, err = d.users(ctx)
+		options, err = d.userOptions(ctx)
 	case "orgs":
-		options, err = d.orgs(ctx)
+		options, err = d.orgOptions(ctx)
 	default:
 		return reply(http.StatusNotFound, map[string]string{"error": fmt.Sprintf("no resource %q; use users, orgs or events", req.Path)})
 	}
@@ -50,37 +51,53 @@ func (d *Datasource) CallResource(ctx context.Context, req *backend.CallResource
 		return reply(status, map[string]string{"error": err.Error()})
 	}
 	if options == nil {
-		options = []upstream.Option{}
+		options = []Option{}
 	}
 	return reply(http.StatusOK, options)
 }
 
-// In sql mode AE knows ids only: the values are the ids seen in the last 30 days, busiest first.
-const distinctSQL = "SELECT %s AS id, SUM(_sample_interval) AS n FROM %s WHERE timestamp > NOW() - INTERVAL '30' DAY AND %s != '' GROUP BY id ORDER BY n DESC LIMIT 1000 FORMAT JSON"
+// Option is a template variable value.
+type Option struct {
+	Value string `json:"value"`
+	Text  string `json:"text"`
+}
 
-func (d *Datasource) distinct(ctx context.Context, column string) ([]upstream.Option, error) {
-	result, err := d.sql.Query(ctx, fmt.Sprintf(distinctSQL, column, d.settings.Dataset, column))
+// variableSpan is how far back the variables look for users and orgs.
+const variableSpan = 30 * 24 * time.Hour
+
+// variables reads through the dashboard cache, so every variable of a dashboard load (and the
+// reloads within the TTL) share one read; in sql mode it is one of the four documented reads.
+func (d *Datasource) variables() (*cachedReader, usage.Filter) {
+	now := d.now()
+	return &cachedReader{cache: d.cache, upstream: d.reads}, usage.Filter{From: now.Add(-variableSpan), To: now}
+}
+
+// userOptions are the busiest users of the last 30 days, by name where the worker knows it.
+func (d *Datasource) userOptions(ctx context.Context) ([]Option, error) {
+	reader, f := d.variables()
+	users, err := reader.Users(ctx, f, usage.UsersPage{Sort: usage.SortTotal, Order: "desc", Limit: contract.ReadLimits.MaxPageSize})
 	if err != nil {
 		return nil, err
 	}
-	options := make([]upstream.Option, 0, len(result.Data))
-	for _, row := range result.Data {
-		id, _ := row["id"].(string)
-		options = append(options, upstream.Option{Value: id, Text: id})
+	options := make([]Option, 0, len(users))
+	for _, u := range users {
+		options = append(options, Option{Value: u.ID, Text: u.Label()})
 	}
 	return options, nil
 }
 
-func (d *Datasource) users(ctx context.Context) ([]upstream.Option, error) {
-	if d.settings.Mode == models.ModeWorker {
-		return d.worker.Users(ctx)
+// orgOptions are the organisations of the last 30 days; users in none are not an option.
+func (d *Datasource) orgOptions(ctx context.Context) ([]Option, error) {
+	reader, f := d.variables()
+	orgs, err := reader.Orgs(ctx, f, contract.ReadLimits.MaxOrgs)
+	if err != nil {
+		return nil, err
 	}
-	return d.distinct(ctx, contract.ColumnUserID)
-}
-
-func (d *Datasource) orgs(ctx context.Context) ([]upstream.Option, error) {
-	if d.settings.Mode == models.ModeWorker {
-		return d.worker.Orgs(ctx)
+	options := make([]Option, 0, len(orgs))
+	for _, o := range orgs {
+		if o.ID != "" {
+			options = append(options, Option{Value: o.ID, Text: o.Label()})
+		}
 	}
-	return d.distinct(ctx, contract.ColumnOrgID)
+	return options, nil
 }

@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
+	"time"
 )
 
 // SQLAPI is Analytics Engine's SQL API (Cloudflare's, or the local AE at the same path).
@@ -15,6 +17,41 @@ type SQLAPI struct {
 	AccountID string
 	Token     string
 	HTTP      *http.Client
+	// Now is the clock the read count goes by (time.Now when nil).
+	Now func() time.Time
+
+	mu        sync.Mutex
+	readsDay  string
+	readCount int
+}
+
+// ReadsToday is how many requests this client sent to the SQL API today (UTC). AE bills each as one
+// read query whatever it asks or answers ("Every time you post to Workers Analytics Engine's SQL
+// API, this counts as one read query", https://developers.cloudflare.com/analytics/analytics-engine/pricing/).
+func (s *SQLAPI) ReadsToday() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.readsDay != s.today() {
+		return 0
+	}
+	return s.readCount
+}
+
+func (s *SQLAPI) today() string {
+	now := time.Now
+	if s.Now != nil {
+		now = s.Now
+	}
+	return now().UTC().Format(time.DateOnly)
+}
+
+func (s *SQLAPI) countRead() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if day := s.today(); day != s.readsDay {
+		s.readsDay, s.readCount = day, 0
+	}
+	s.readCount++
 }
 
 // Column is a result column as AE describes it in meta.
@@ -43,6 +80,8 @@ func (s *SQLAPI) Query(ctx context.Context, sql string) (*Result, error) {
 	}
 	req.Header.Set("Authorization", "Bearer "+s.Token)
 	req.Header.Set("Content-Type", "text/plain")
+	// Counted when sent: a request AE refuses or never answers may still be billed.
+	s.countRead()
 	res, body, err := exchange(ctx, s.HTTP, req, "the Analytics Engine SQL API", s.BaseURL)
 	if err != nil {
 		return nil, err

@@ -2,8 +2,12 @@ package upstream
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -31,7 +35,7 @@ func status(code int, body string, headers ...string) http.HandlerFunc {
 	}
 }
 
-var params = usage.Params{From: time.Unix(0, 0), To: time.Unix(3600, 0), Interval: time.Minute}
+var window = usage.Filter{From: time.Unix(0, 0), To: time.Unix(3600, 0)}
 
 func TestSQLAPIFailuresInWords(t *testing.T) {
 	cases := []struct {
@@ -90,14 +94,15 @@ func TestWorkerFailuresInWords(t *testing.T) {
 	}{
 		{"503 with Retry-After", status(503, `{"error":"Analytics Engine SQL API rate-limited the query (429); try again later"}`, "Retry-After", "7"), Throttled, "retry after 7 s"},
 		{"502 AE not enabled", status(502, `{"error":"Analytics Engine SQL API refused the credentials (403): Analytics Engine may not be enabled"}`), Failed, "may not be enabled"},
-		{"404", status(404, `{"error":"no route"}`), Invalid, "check the Worker URL"},
+		{"404", status(404, `{"error":"no route"}`), Invalid, "no /api/admin/usage/totals (404): check the Worker URL"},
+		{"an answer without totals", status(200, `{"window":{},"dataset":"d"}`), Malformed, "without totals"},
 		{"500 without a body", status(500, ""), Failed, "failed (500): (empty answer)"},
 		{"malformed", status(200, `not json`), Malformed, "malformed JSON"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			w := &Worker{BaseURL: fake(t, c.handler), APIKey: "ul_admin_secret", HTTP: http.DefaultClient}
-			_, err := w.Usage(context.Background(), params)
+			_, err := w.Totals(context.Background(), window)
 			e, ok := AsError(err)
 			if !ok || e.Kind != c.kind || !strings.Contains(e.Message, c.want) {
 				t.Fatalf("got %v, want kind %s with %q", err, c.kind, c.want)
@@ -109,21 +114,167 @@ func TestWorkerFailuresInWords(t *testing.T) {
 	}
 }
 
-func TestWorkerAsksForTheWholeCube(t *testing.T) {
-	var got string
-	url := fake(t, func(w http.ResponseWriter, r *http.Request) {
-		got = r.URL.RawQuery
-		_, _ = w.Write([]byte(`{"users":[],"buckets":[]}`))
-	})
-	w := &Worker{BaseURL: url, APIKey: "k", HTTP: http.DefaultClient}
-	p := params
-	p.Users = []string{"a,b", "c"}
-	p.Events = []string{"sync", "auth"}
-	if _, err := w.Usage(context.Background(), p); err != nil {
+// fakeWorker is a LABELLED FAKE of the worker's four read endpoints, in the shapes the worker
+// answers (worker/src/routes/usage.ts): it records each request's path and query, and refuses a
+// page over 1,000 as the worker does. The integration tests run the same client against the real
+// worker; this one pins the exact requests and the paging.
+type fakeWorker struct {
+	requests []string
+	users    []usage.UserUsage
+}
+
+func (f *fakeWorker) handler(t *testing.T) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "Bearer ul_admin_k" {
+			w.WriteHeader(401)
+			return
+		}
+		f.requests = append(f.requests, r.URL.Path+"?"+r.URL.RawQuery)
+		q := r.URL.Query()
+		answer := map[string]any{"window": map[string]string{"from": "1970-01-01T00:00:00.000Z", "to": "1970-01-01T01:00:00.000Z"}, "dataset": "usage_analytics"}
+		switch r.URL.Path {
+		case "/api/admin/usage/totals":
+			answer["totals"] = map[string]any{"events": 49, "errors": 4, "activeUsers": 3, "byEvent": map[string]int{"sync": 49}}
+			answer["reads"] = map[string]any{"day": "1970-01-01", "count": 17}
+		case "/api/admin/usage/orgs":
+			answer["orgs"] = []map[string]any{{"id": "org_a", "name": "Acme", "total": 10, "errors": 1, "users": 2}, {"id": "", "name": nil, "total": 5, "errors": 0, "users": 1}}
+		case "/api/admin/usage/users":
+			limit, _ := strconv.Atoi(q.Get("limit"))
+			offset, _ := strconv.Atoi(q.Get("offset"))
+			if limit < 1 || limit > 1000 {
+				w.WriteHeader(400)
+				_, _ = w.Write([]byte(`{"error":"limit: must be a whole number from 1 to 1,000","field":"limit"}`))
+				return
+			}
+			end := min(offset+limit, len(f.users))
+			page := f.users[min(offset, end):end]
+			var next any
+			if end < len(f.users) {
+				next = end
+			}
+			answer["users"] = page
+			answer["page"] = map[string]any{"sort": q.Get("sort"), "order": q.Get("order"), "limit": limit, "offset": offset, "nextOffset": next}
+		case "/api/admin/usage/series":
+			answer["interval"] = q.Get("interval")
+			answer["buckets"] = []map[string]any{{"time": "2026-11-28T08:00:00.000Z", "event": "sync", "status": 101, "split": "u_1", "total": 10}}
+		default:
+			t.Errorf("the client asked for %s, which the spec does not name", r.URL.Path)
+			w.WriteHeader(404)
+			return
+		}
+		_ = json.NewEncoder(w).Encode(answer)
+	}
+}
+
+func TestWorkerReadsAskTheSpecsEndpoints(t *testing.T) {
+	fw := &fakeWorker{}
+	w := &Worker{BaseURL: fake(t, fw.handler(t)), APIKey: "ul_admin_k", HTTP: http.DefaultClient}
+	ctx := context.Background()
+	f := usage.Filter{From: time.UnixMilli(1_795_780_800_123), To: time.UnixMilli(1_795_867_200_999), Users: []string{"a,b", "o'brien"}, Orgs: []string{"org_a"}, Events: []string{"sync", "auth"}}
+	// The filter in every request: epoch milliseconds, ids repeated (they may hold commas).
+	ask := func(path string, extra ...string) string {
+		q := url.Values{"from": {"1795780800123"}, "to": {"1795867200999"}, "user": {"a,b", "o'brien"}, "org": {"org_a"}, "event": {"sync,auth"}}
+		for i := 0; i+1 < len(extra); i += 2 {
+			q.Add(extra[i], extra[i+1])
+		}
+		return path + "?" + q.Encode()
+	}
+
+	totals, err := w.Totals(ctx, f)
+	if err != nil || totals.Events != 49 || totals.Errors != 4 || totals.ActiveUsers != 3 || totals.ReadsToday != 17 || totals.Dataset != "usage_analytics" {
+		t.Fatalf("totals %+v %v", totals, err)
+	}
+	orgs, err := w.Orgs(ctx, f, 1000)
+	if err != nil || len(orgs) != 2 || orgs[0].Label() != "Acme" || orgs[1].ID != "" || orgs[1].Name != nil {
+		t.Fatalf("orgs %+v %v", orgs, err)
+	}
+	fw.users = []usage.UserUsage{{ID: "u_1", Name: ptr("Ada"), Total: 12, Events: map[string]float64{"sync": 12}}}
+	users, err := w.Users(ctx, f, usage.UsersPage{Sort: "total", Order: "desc", Limit: 100, MinEvents: 20})
+	if err != nil || len(users) != 1 || users[0].Label() != "Ada" || users[0].Events["sync"] != 12 {
+		t.Fatalf("users %+v %v", users, err)
+	}
+	series, err := w.Series(ctx, f, usage.SeriesParams{Interval: 10 * time.Minute, By: usage.SplitUser, Top: []string{"u_1", "u 2"}})
+	if err != nil || len(series.Buckets) != 1 || series.Buckets[0].Split != "u_1" || !series.Buckets[0].Time.Equal(time.Unix(1_795_852_800, 0)) || !series.End.Equal(time.Unix(1_795_867_201, 0)) {
+		t.Fatalf("series %+v %v", series, err)
+	}
+	if _, err := w.Series(ctx, f, usage.SeriesParams{Interval: time.Hour, By: usage.SplitOrg}); err != nil {
 		t.Fatal(err)
 	}
-	want := "event=sync%2Cauth&from=0&group=user%2Cevent%2Corg%2Cstatus&interval=60&to=3600000&user=a%2Cb&user=c"
-	if got != want {
-		t.Fatalf("query string\n got %s\nwant %s", got, want)
+	want := []string{
+		ask("/api/admin/usage/totals"),
+		ask("/api/admin/usage/orgs", "limit", "1000"),
+		ask("/api/admin/usage/users", "sort", "total", "order", "desc", "limit", "100", "minEvents", "20"),
+		ask("/api/admin/usage/series", "interval", "600", "split", "user", "top", "u_1", "top", "u 2"),
+		// Without top ids there is nothing to split: split and top are left out.
+		ask("/api/admin/usage/series", "interval", "3600"),
+	}
+	if fmt.Sprint(fw.requests) != fmt.Sprint(want) {
+		t.Fatalf("requests\n got %v\nwant %v", strings.Join(fw.requests, "\n     "), strings.Join(want, "\n     "))
+	}
+}
+
+func TestWorkerAsksForAPageLargerThanItsPageSizeInPages(t *testing.T) {
+	fw := &fakeWorker{}
+	for i := 0; i < 2500; i++ {
+		fw.users = append(fw.users, usage.UserUsage{ID: fmt.Sprintf("u_%04d", i), Total: float64(3000 - i)})
+	}
+	w := &Worker{BaseURL: fake(t, fw.handler(t)), APIKey: "ul_admin_k", HTTP: http.DefaultClient}
+	users, err := w.Users(context.Background(), window, usage.UsersPage{Sort: "total", Order: "desc", Limit: 10_000, MinEvents: 20})
+	if err != nil || len(users) != 2500 || users[0].ID != "u_0000" || users[2499].ID != "u_2499" {
+		t.Fatalf("got %d users, %v", len(users), err)
+	}
+	if len(fw.requests) != 3 || !strings.Contains(fw.requests[1], "offset=1000") || !strings.Contains(fw.requests[2], "limit=1000&minEvents=20&offset=2000") {
+		t.Fatalf("want three pages of 1,000 from offsets 0, 1000, 2000: %v", fw.requests)
+	}
+	fw.requests = nil
+	if users, err := w.Users(context.Background(), window, usage.UsersPage{Sort: "id", Order: "asc", Limit: 1200, Offset: 100}); err != nil || len(users) != 1200 || users[0].ID != "u_0100" {
+		t.Fatalf("a page from an offset: %d users, %v", len(users), err)
+	}
+	if len(fw.requests) != 2 || !strings.Contains(fw.requests[1], "limit=200&offset=1100") {
+		t.Fatalf("the second page asks only for what is left: %v", fw.requests)
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func TestSQLAPICountsItsReadsPerUTCDay(t *testing.T) {
+	now := time.Date(2026, 11, 28, 23, 59, 0, 0, time.UTC)
+	url := fake(t, status(200, `{"meta":[],"data":[],"rows":0}`))
+	api := &SQLAPI{BaseURL: url, AccountID: "acc", Token: "t", HTTP: http.DefaultClient, Now: func() time.Time { return now }}
+	for i := 0; i < 3; i++ {
+		if _, err := api.Query(context.Background(), "SELECT 1 FORMAT JSON"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	failing := &SQLAPI{BaseURL: fake(t, status(422, "Input was invalid: JOINs are not supported")), HTTP: http.DefaultClient, Now: api.Now}
+	_, _ = failing.Query(context.Background(), "SELECT 1")
+	if api.ReadsToday() != 3 || failing.ReadsToday() != 1 {
+		t.Fatalf("reads today %d and %d, want 3 and 1 (a refused query is sent, so billed)", api.ReadsToday(), failing.ReadsToday())
+	}
+	now = now.Add(2 * time.Minute)
+	if api.ReadsToday() != 0 {
+		t.Fatalf("a new UTC day starts at 0, got %d", api.ReadsToday())
+	}
+	_, _ = api.Query(context.Background(), "SELECT 1 FORMAT JSON")
+	if api.ReadsToday() != 1 {
+		t.Fatalf("got %d", api.ReadsToday())
+	}
+}
+
+func TestSQLReadsRefuseBeforeSending(t *testing.T) {
+	api := &SQLAPI{BaseURL: fake(t, status(200, `{"meta":[],"data":[],"rows":0}`)), HTTP: http.DefaultClient}
+	reads := &SQLReads{API: api, Dataset: "usage_analytics"}
+	f := window
+	f.Users = []string{"line\nbreak"}
+	_, err := reads.Totals(context.Background(), f)
+	if e, ok := AsError(err); !ok || e.Kind != Invalid || !strings.Contains(e.Message, "control character") {
+		t.Fatalf("want the refusal in words, got %v", err)
+	}
+	if api.ReadsToday() != 0 {
+		t.Fatal("a refused read is never sent")
+	}
+	wrong := &SQLReads{API: &SQLAPI{BaseURL: fake(t, status(200, `{"meta":[],"data":[{"n":"1"}],"rows":1}`)), HTTP: http.DefaultClient}, Dataset: "d"}
+	if _, err := wrong.Users(context.Background(), window, usage.Ranked(0)); err == nil || !strings.Contains(err.Error(), "expected columns") {
+		t.Fatalf("rows without the read's columns: %v", err)
 	}
 }

@@ -10,15 +10,19 @@ import (
 	"strings"
 	"time"
 
+	"github.com/usagelens/analytics/pkg/contract"
 	"github.com/usagelens/analytics/pkg/usage"
 )
 
-// Worker is the worker's admin API, authenticated with an admin API key.
+// Worker is the worker's admin usage API (worker mode), authenticated with an admin API key. Each
+// of its read endpoints makes exactly one AE read.
 type Worker struct {
 	BaseURL string
 	APIKey  string
 	HTTP    *http.Client
 }
+
+var _ usage.Reader = (*Worker)(nil)
 
 func (w *Worker) get(ctx context.Context, path string, query url.Values, out any) error {
 	target := strings.TrimRight(w.BaseURL, "/") + path
@@ -36,7 +40,7 @@ func (w *Worker) get(ctx context.Context, path string, query url.Values, out any
 		return err
 	}
 	if res.StatusCode != http.StatusOK {
-		return workerError(res, body)
+		return workerError(path, res, body)
 	}
 	if err := json.Unmarshal(body, out); err != nil {
 		return &Error{Kind: Malformed, Status: res.StatusCode, Message: fmt.Sprintf("the worker answered %s with malformed JSON: %v", path, err)}
@@ -44,7 +48,7 @@ func (w *Worker) get(ctx context.Context, path string, query url.Values, out any
 	return nil
 }
 
-func workerError(res *http.Response, body []byte) *Error {
+func workerError(path string, res *http.Response, body []byte) *Error {
 	msg := bodyMessage(body)
 	switch {
 	case res.StatusCode == http.StatusUnauthorized:
@@ -54,7 +58,7 @@ func workerError(res *http.Response, body []byte) *Error {
 	case res.StatusCode == http.StatusBadRequest:
 		return &Error{Kind: Invalid, Status: 400, Message: "the worker refused the query: " + msg}
 	case res.StatusCode == http.StatusNotFound:
-		return &Error{Kind: Invalid, Status: 404, Message: "the worker has no usage API at this URL (404): check the Worker URL"}
+		return &Error{Kind: Invalid, Status: 404, Message: fmt.Sprintf("the worker has no %s (404): check the Worker URL, and that the worker is recent enough to serve it", path)}
 	case res.StatusCode == http.StatusServiceUnavailable || res.StatusCode == http.StatusTooManyRequests:
 		retry := res.Header.Get("Retry-After")
 		if retry != "" {
@@ -68,66 +72,125 @@ func workerError(res *http.Response, body []byte) *Error {
 	}
 }
 
-// Usage asks /api/admin/usage for the cube of p: every dimension and time buckets.
-func (w *Worker) Usage(ctx context.Context, p usage.Params) (*usage.Report, error) {
+// filterQuery is the window and filters every read takes, as the worker's query string has them:
+// epoch milliseconds, a repeat per user and org (ids may hold commas), events as a comma list.
+func filterQuery(f usage.Filter) url.Values {
 	q := url.Values{}
-	q.Set("from", strconv.FormatInt(p.From.UnixMilli(), 10))
-	q.Set("to", strconv.FormatInt(p.To.UnixMilli(), 10))
-	q.Set("interval", strconv.FormatInt(int64(p.Interval/time.Second), 10))
-	q.Set("group", "user,event,org,status")
-	for _, u := range p.Users {
+	q.Set("from", strconv.FormatInt(f.From.UnixMilli(), 10))
+	q.Set("to", strconv.FormatInt(f.To.UnixMilli(), 10))
+	for _, u := range f.Users {
 		q.Add("user", u)
 	}
-	for _, o := range p.Orgs {
+	for _, o := range f.Orgs {
 		q.Add("org", o)
 	}
-	if len(p.Events) > 0 {
-		q.Set("event", strings.Join(p.Events, ","))
+	if len(f.Events) > 0 {
+		q.Set("event", strings.Join(f.Events, ","))
 	}
-	var r usage.Report
-	if err := w.get(ctx, "/api/admin/usage", q, &r); err != nil {
+	return q
+}
+
+func missing(path, field string) *Error {
+	return &Error{Kind: Malformed, Status: http.StatusOK, Message: fmt.Sprintf("the worker answered %s without %s: is the worker the version this plugin expects?", path, field)}
+}
+
+// Totals asks /api/admin/usage/totals, which also says how many AE reads the worker made today.
+func (w *Worker) Totals(ctx context.Context, f usage.Filter) (*usage.Totals, error) {
+	var answer struct {
+		Dataset string        `json:"dataset"`
+		Totals  *usage.Totals `json:"totals"`
+		// The worker answers {day, count} (worker/src/usage/query-usage.ts readsToday); the spec
+		// drafted {today, day}.
+		Reads struct {
+			Count float64 `json:"count"`
+		} `json:"reads"`
+	}
+	if err := w.get(ctx, "/api/admin/usage/totals", filterQuery(f), &answer); err != nil {
 		return nil, err
 	}
-	return &r, nil
-}
-
-// Option is a template variable value.
-type Option struct {
-	Value string `json:"value"`
-	Text  string `json:"text"`
-}
-
-// named lists id/name records that the admin API returns under key.
-func (w *Worker) named(ctx context.Context, path, key string) ([]Option, error) {
-	var out map[string][]struct {
-		ID   string `json:"id"`
-		Name string `json:"name"`
+	if answer.Totals == nil {
+		return nil, missing("/api/admin/usage/totals", "totals")
 	}
-	if err := w.get(ctx, path, nil, &out); err != nil {
+	t := answer.Totals
+	t.Dataset, t.ReadsToday = answer.Dataset, answer.Reads.Count
+	return t, nil
+}
+
+// Orgs asks /api/admin/usage/orgs; the worker names them from the app's tables.
+func (w *Worker) Orgs(ctx context.Context, f usage.Filter, limit int) ([]usage.OrgUsage, error) {
+	q := filterQuery(f)
+	q.Set("limit", strconv.Itoa(limit))
+	var answer struct {
+		Orgs *[]usage.OrgUsage `json:"orgs"`
+	}
+	if err := w.get(ctx, "/api/admin/usage/orgs", q, &answer); err != nil {
 		return nil, err
 	}
-	options := make([]Option, 0, len(out[key]))
-	for _, r := range out[key] {
-		options = append(options, Option{Value: r.ID, Text: r.Name})
+	if answer.Orgs == nil {
+		return nil, missing("/api/admin/usage/orgs", "orgs")
 	}
-	return options, nil
+	return *answer.Orgs, nil
 }
 
-// Users lists the app's users (id and name).
-func (w *Worker) Users(ctx context.Context) ([]Option, error) {
-	return w.named(ctx, "/api/admin/users", "users")
+// Users asks /api/admin/usage/users for page. The worker's pages hold at most
+// contract.ReadLimits.MaxPageSize users, so a larger page (the per-user alert rules' read) is asked
+// for in pages, each one more read, until it is full or the worker has no more.
+func (w *Worker) Users(ctx context.Context, f usage.Filter, page usage.UsersPage) ([]usage.UserUsage, error) {
+	var users []usage.UserUsage
+	offset := page.Offset
+	for len(users) < page.Limit {
+		q := filterQuery(f)
+		q.Set("sort", page.Sort)
+		q.Set("order", page.Order)
+		q.Set("limit", strconv.Itoa(min(page.Limit-len(users), contract.ReadLimits.MaxPageSize)))
+		if offset > 0 {
+			q.Set("offset", strconv.Itoa(offset))
+		}
+		if page.MinEvents > 0 {
+			q.Set("minEvents", strconv.Itoa(page.MinEvents))
+		}
+		var answer struct {
+			Users *[]usage.UserUsage `json:"users"`
+			Page  struct {
+				NextOffset *int `json:"nextOffset"`
+			} `json:"page"`
+		}
+		if err := w.get(ctx, "/api/admin/usage/users", q, &answer); err != nil {
+			return nil, err
+		}
+		if answer.Users == nil {
+			return nil, missing("/api/admin/usage/users", "users")
+		}
+		users = append(users, *answer.Users...)
+		if answer.Page.NextOffset == nil || len(*answer.Users) == 0 || *answer.Page.NextOffset <= offset {
+			break
+		}
+		offset = *answer.Page.NextOffset
+	}
+	if users == nil {
+		users = []usage.UserUsage{}
+	}
+	return users, nil
 }
 
-// Orgs lists the app's organisations.
-func (w *Worker) Orgs(ctx context.Context) ([]Option, error) {
-	return w.named(ctx, "/api/admin/orgs", "orgs")
-}
-
-// Summary is the last 24 hours' usage, for the health check.
-func (w *Worker) Summary(ctx context.Context) (*usage.Report, error) {
-	var r usage.Report
-	if err := w.get(ctx, "/api/admin/usage", url.Values{"period": {"24h"}}, &r); err != nil {
+// Series asks /api/admin/usage/series, split by the top users or orgs when there are any.
+func (w *Worker) Series(ctx context.Context, f usage.Filter, p usage.SeriesParams) (*usage.Series, error) {
+	q := filterQuery(f)
+	q.Set("interval", strconv.FormatInt(int64(p.Interval/time.Second), 10))
+	if len(p.Top) > 0 {
+		q.Set("split", p.By)
+		for _, id := range p.Top {
+			q.Add("top", id)
+		}
+	}
+	var answer struct {
+		Buckets *[]usage.SeriesBucket `json:"buckets"`
+	}
+	if err := w.get(ctx, "/api/admin/usage/series", q, &answer); err != nil {
 		return nil, err
 	}
-	return &r, nil
+	if answer.Buckets == nil {
+		return nil, missing("/api/admin/usage/series", "buckets")
+	}
+	return usage.NewSeries(f, p, *answer.Buckets), nil
 }
