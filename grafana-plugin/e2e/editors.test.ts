@@ -142,7 +142,7 @@ describe('variable editor', () => {
   it('lists users, orgs or events', async () => {
     const page = await open('editor=variable');
     await choose(page, 'Orgs');
-    expect(await page.evaluate(() => window.__harness.variable)).toEqual({ kind: 'orgs' });
+    expect(await page.evaluate(() => window.__harness.variable)).toEqual({ refId: 'UsageVariable', kind: 'orgs' });
     await page.close();
   });
 });

@@ -77,10 +77,12 @@ function QueryHarness() {
 }
 
 function VariableHarness() {
-  const [query, setQuery] = useState<UsageVariableQuery>({ kind: 'users' });
+  const [query, setQuery] = useState<UsageVariableQuery>({ refId: 'UsageVariable', kind: 'users' });
   return (
     <VariableQueryEditor
       query={query}
+      datasource={fakeDatasource}
+      onRunQuery={() => window.__harness.runs++}
       onChange={(next) => {
         window.__harness.variable = next;
         setQuery(next);

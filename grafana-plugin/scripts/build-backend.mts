@@ -1,6 +1,7 @@
 /**
  * Builds the Go backend for Grafana's linux amd64 and arm64 images into dist/, as the SDK's mage
- * build does (static, stripped, build info stamped in), without needing mage.
+ * build does (static, stripped, build info stamped in, then dist/go_plugin_build_manifest),
+ * without needing mage.
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -24,3 +25,7 @@ for (const arch of arches) {
   if (result.status !== 0) process.exit(result.status ?? 1);
   console.log(`built ${out} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
+
+// The SDK's build writes the manifest of the Go sources after the binaries; ours uses the SDK's function.
+const manifest = spawnSync('go', ['run', './scripts/gomanifest'], { cwd: root, stdio: 'inherit', env: { ...process.env, CGO_ENABLED: '0' } });
+if (manifest.status !== 0) process.exit(manifest.status ?? 1);

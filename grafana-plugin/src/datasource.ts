@@ -1,7 +1,8 @@
 import { CoreApp, DataSourceInstanceSettings, MetricFindValue, ScopedVars } from '@grafana/data';
 import { DataSourceWithBackend, getTemplateSrv } from '@grafana/runtime';
-import { DEFAULT_QUERY, DEFAULT_SQL, UsageOptions, UsageQuery, UsageVariableQuery, VariableKind } from './types';
+import { DEFAULT_QUERY, DEFAULT_SQL, UsageOptions, UsageQuery, VariableKind } from './types';
 import { interpolateList, interpolateSql } from './variables';
+import { UsageVariableSupport } from './variableSupport';
 
 /** A thin layer over the Go backend: template variables in, queries out. */
 export class DataSource extends DataSourceWithBackend<UsageQuery, UsageOptions> {
@@ -10,6 +11,7 @@ export class DataSource extends DataSourceWithBackend<UsageQuery, UsageOptions> 
   constructor(instanceSettings: DataSourceInstanceSettings<UsageOptions>) {
     super(instanceSettings);
     this.mode = instanceSettings.jsonData.mode ?? 'worker';
+    this.variables = new UsageVariableSupport(this);
   }
 
   getDefaultQuery(_: CoreApp): Partial<UsageQuery> {
@@ -34,9 +36,8 @@ export class DataSource extends DataSourceWithBackend<UsageQuery, UsageOptions> 
     return query.queryType !== 'sql' || !!query.rawSql?.trim();
   }
 
-  /** Values for users, orgs or events variables, from the backend's resources. */
-  async metricFindQuery(query: UsageVariableQuery | string): Promise<MetricFindValue[]> {
-    const kind: VariableKind = typeof query === 'string' ? ((query || 'users') as VariableKind) : query.kind;
+  /** Values for users (id, shown by name), orgs or events variables, from the backend's resources. */
+  async findValues(kind: VariableKind): Promise<MetricFindValue[]> {
     const options: Array<{ value: string; text: string }> = await this.getResource(kind);
     return options.map((o) => ({ value: o.value, text: o.text || o.value }));
   }

@@ -59,6 +59,7 @@ export interface UsageSecureJsonData {
 
 export type VariableKind = 'users' | 'orgs' | 'events';
 
-export interface UsageVariableQuery {
+/** A query variable's query: which values it lists. A DataQuery, as Grafana's variable support wants. */
+export interface UsageVariableQuery extends DataQuery {
   kind: VariableKind;
 }

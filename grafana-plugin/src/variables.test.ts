@@ -1,61 +1,140 @@
-import { interpolateList, interpolateSql, sqlString } from './variables';
+/**
+ * Template variables as a Grafana 12 dashboard interpolates them: a real @grafana/scenes scene
+ * with real variables, and the data source's applyTemplateVariables over it.
+ */
+import './testing/domForScenes';
+import { DataSourceInstanceSettings, ScopedVars } from '@grafana/data';
+import { setTemplateSrv } from '@grafana/runtime';
+import { CustomVariable, EmbeddedScene, SceneCanvasText, SceneFlexItem, SceneFlexLayout, SceneVariableSet, sceneGraph } from '@grafana/scenes';
+import { DataSource } from './datasource';
+import { sceneTemplateSrv } from './testing/sceneTemplateSrv';
+import { UsageOptions, UsageQuery } from './types';
+import { interpolateList, interpolateSql, isAll, sqlString, variableNames } from './variables';
 
-type Formatter = (value: string | string[], variable: unknown) => string;
+const USERS = [
+  { label: 'Ada', value: 'u1' },
+  { label: 'Odd', value: 'o,dd' },
+  { label: 'Grace', value: 'u3' },
+];
 
-/** A template service with the variables Grafana would hold: $user multi, $org single, $all on All. */
-const templateSrv = {
-  replace(target: string | undefined, _scoped: unknown, format: Formatter) {
-    const vars: Record<string, { value: string | string[]; current: { value: string | string[] } }> = {
-      user: { value: ['u1', 'o,dd'], current: { value: ['u1', 'o,dd'] } },
-      org: { value: 'org_a', current: { value: 'org_a' } },
-      all: { value: ['a', 'b', 'c'], current: { value: ['$__all'] } },
-      evil: { value: ["x' OR '1'='1", 'back\\slash'], current: { value: ["x' OR '1'='1", 'back\\slash'] } },
-    };
-    return (target ?? '').replace(/\$(\w+)/g, (m, name) => (vars[name] ? format(vars[name].value, vars[name]) : m));
-  },
+/** A multi-value users variable with All, as the User detail dashboard could have it. */
+function users(value: string | string[], allValue?: string) {
+  const text = Array.isArray(value) ? value.map((v) => (v === '$__all' ? 'All' : USERS.find((u) => u.value === v)!.label)) : value;
+  return new CustomVariable({ name: 'user', query: 'u1,o\\,dd,u3', isMulti: true, includeAll: true, allValue, value, text, options: USERS });
+}
+
+const settings = { id: 1, uid: 'ul', type: 'usagelens-analytics-datasource', name: 'Usage Lens', jsonData: { mode: 'sql' } } as unknown as DataSourceInstanceSettings<UsageOptions>;
+
+let deactivate: (() => void) | undefined;
+const release = () => {
+  deactivate?.();
+  deactivate = undefined;
 };
 
-describe('interpolateList', () => {
-  it('expands a multi-value variable into separate values, keeping commas inside ids', () => {
-    expect(interpolateList(['$user', 'u9'], templateSrv)).toEqual(['u1', 'o,dd', 'u9']);
+/** Builds and activates a dashboard scene (activation sets window.__grafanaSceneContext, as in Grafana). */
+function dashboard(...variables: CustomVariable[]) {
+  release();
+  const panel = new SceneFlexItem({ body: new SceneCanvasText({ text: 'panel' }) });
+  const scene = new EmbeddedScene({ $variables: new SceneVariableSet({ variables }), body: new SceneFlexLayout({ children: [panel] }) });
+  deactivate = scene.activate();
+  // What a panel's query carries to applyTemplateVariables in a scene dashboard.
+  const scopedVars: ScopedVars = { __sceneObject: { value: panel, text: '__sceneObject' } };
+  return { scene, panel, scopedVars };
+}
+
+const query: UsageQuery = { refId: 'A', queryType: 'timeseries', users: ['$user'], rawSql: 'SELECT 1 WHERE index1 IN ($user)' };
+
+beforeAll(() => setTemplateSrv(sceneTemplateSrv()));
+afterEach(release);
+
+describe('applyTemplateVariables over a Scenes dashboard', () => {
+  it('drops the users filter when the variable is set to All', () => {
+    const { scene, scopedVars } = dashboard(users(['$__all']));
+    // What Scenes hands a format function for All: every option, as if each had been ticked.
+    expect(sceneGraph.interpolate(scene, '$user', undefined, (v: unknown) => JSON.stringify(v))).toBe('["u1","o,dd","u3"]');
+    const q = new DataSource(settings).applyTemplateVariables(query, scopedVars);
+    expect(q.users).toBeUndefined();
+    // Raw SQL gets the list of every option, each an escaped literal.
+    expect(q.rawSql).toBe("SELECT 1 WHERE index1 IN ('u1', 'o,dd', 'u3')");
   });
 
-  it('expands single values and leaves plain values alone', () => {
-    expect(interpolateList(['$org'], templateSrv)).toEqual(['org_a']);
-    expect(interpolateList(['plain'], templateSrv)).toEqual(['plain']);
+  it('sends one value as one filter', () => {
+    const { scopedVars } = dashboard(users(['u1']));
+    const q = new DataSource(settings).applyTemplateVariables(query, scopedVars);
+    expect(q.users).toEqual(['u1']);
+    expect(q.rawSql).toBe("SELECT 1 WHERE index1 IN ('u1')");
   });
 
-  it('drops the filter when a variable is set to All', () => {
-    expect(interpolateList(['$all'], templateSrv)).toBeUndefined();
+  it('sends several values as separate filters, keeping commas inside ids', () => {
+    const { scopedVars } = dashboard(users(['u1', 'o,dd']));
+    const q = new DataSource(settings).applyTemplateVariables({ ...query, users: ['$user', 'u9', 'u1'] }, scopedVars);
+    expect(q.users).toEqual(['u1', 'o,dd', 'u9']);
+    expect(q.rawSql).toBe("SELECT 1 WHERE index1 IN ('u1', 'o,dd')");
   });
 
-  it('keeps an empty or missing list as it is', () => {
-    expect(interpolateList(undefined, templateSrv)).toBeUndefined();
-    expect(interpolateList([], templateSrv)).toEqual([]);
+  it('with a custom all value: drops the filter, and raw SQL gets the all value as written', () => {
+    const { scene, scopedVars } = dashboard(users(['$__all'], "index1 != ''"));
+    // Scenes inserts a custom all value without calling the format function at all.
+    const calls: unknown[] = [];
+    expect(sceneGraph.interpolate(scene, '$user', undefined, (v: unknown) => (calls.push(v), 'called'))).toBe("index1 != ''");
+    expect(calls).toEqual([]);
+    const q = new DataSource(settings).applyTemplateVariables({ ...query, rawSql: 'SELECT 1 WHERE $user' }, scopedVars);
+    expect(q.users).toBeUndefined();
+    expect(q.rawSql).toBe("SELECT 1 WHERE index1 != ''");
   });
 
-  it('removes duplicates', () => {
-    expect(interpolateList(['$user', 'u1'], templateSrv)).toEqual(['u1', 'o,dd']);
+  it('sees All on a variable of the panel’s own scene, not only the dashboard’s', () => {
+    const { scene } = dashboard();
+    const inner = new SceneFlexItem({ $variables: new SceneVariableSet({ variables: [users(['$__all'])] }), body: new SceneCanvasText({ text: 'row' }) });
+    (scene.state.body as SceneFlexLayout).setState({ children: [inner] });
+    inner.activate();
+    const scopedVars: ScopedVars = { __sceneObject: { value: inner, text: '__sceneObject' } };
+    expect(new DataSource(settings).applyTemplateVariables(query, scopedVars).users).toBeUndefined();
+  });
+
+  it('leaves queries without variables, and unknown variables, as they are', () => {
+    const { scopedVars } = dashboard(users(['u1']));
+    const q = new DataSource(settings).applyTemplateVariables({ refId: 'A', queryType: 'users', users: ['plain', '$nope'], orgs: [] }, scopedVars);
+    expect(q.users).toEqual(['plain', '$nope']);
+    expect(q.orgs).toEqual([]);
+    expect(q.events).toBeUndefined();
   });
 });
 
-describe('interpolateSql', () => {
-  it('turns variable values into escaped string literals', () => {
-    expect(interpolateSql('WHERE index1 IN ($user) AND blob2 = $org', templateSrv)).toBe("WHERE index1 IN ('u1', 'o,dd') AND blob2 = 'org_a'");
+describe('isAll', () => {
+  it('answers from the scene holding the query, and from getVariables() without one', () => {
+    const { scopedVars } = dashboard(users(['$__all']), new CustomVariable({ name: 'org', query: 'a,b', value: 'a', text: 'a', options: [{ label: 'a', value: 'a' }] }));
+    const templateSrv = sceneTemplateSrv();
+    expect(isAll('user', templateSrv, scopedVars)).toBe(true);
+    expect(isAll('org', templateSrv, scopedVars)).toBe(false);
+    // The dashboard context alone (no __sceneObject), as for a variable query.
+    expect(isAll('user', templateSrv)).toBe(true);
+    const current = templateSrv.getVariables().find((v) => v.name === 'user') as unknown as { current: { value: string[] } };
+    expect(current.current.value).toEqual(['$__all']);
   });
+});
 
+describe('interpolateSql and sqlString', () => {
   it('cannot be broken out of with quotes or backslashes', () => {
-    expect(interpolateSql('WHERE index1 IN ($evil)', templateSrv)).toBe("WHERE index1 IN ('x\\' OR \\'1\\'=\\'1', 'back\\\\slash')");
+    const evil = new CustomVariable({ name: 'evil', isMulti: true, value: ["x' OR '1'='1", 'back\\slash'], text: ['x', 'b'], options: [] });
+    const { scopedVars } = dashboard(evil);
+    expect(interpolateSql('WHERE index1 IN ($evil)', sceneTemplateSrv(), scopedVars)).toBe("WHERE index1 IN ('x\\' OR \\'1\\'=\\'1', 'back\\\\slash')");
   });
 
   it('leaves macros for the backend', () => {
-    expect(interpolateSql('WHERE $__timeFilter', templateSrv)).toBe('WHERE $__timeFilter');
+    const { scopedVars } = dashboard(users(['u1']));
+    expect(interpolateSql('WHERE $__timeFilter AND index1 = $user', sceneTemplateSrv(), scopedVars)).toBe("WHERE $__timeFilter AND index1 = 'u1'");
   });
-});
 
-describe('sqlString', () => {
   it('escapes as the worker and the backend do', () => {
     expect(sqlString("it's")).toBe("'it\\'s'");
     expect(sqlString('a\nb')).toBe("'a\\x0ab'");
+  });
+});
+
+describe('variableNames', () => {
+  it('finds every syntax Grafana accepts', () => {
+    expect(variableNames('$a ${b} ${c:csv} [[d]] [[e:regex]] ${f.g}')).toEqual(['a', 'b', 'c', 'd', 'e', 'f']);
+    expect(interpolateList(undefined, sceneTemplateSrv())).toBeUndefined();
   });
 });

@@ -1,6 +1,7 @@
 /**
  * The alert receiver: a webhook endpoint for Grafana's contact point that logs every notification
- * it receives (one line per alert) and keeps the last ones for GET /received.
+ * it receives (one line per alert, then the message the notification template rendered, as Slack,
+ * PagerDuty and email get it) and keeps the last ones for GET /received.
  *
  *   node provisioning/receiver/server.ts      (RECEIVER_PORT, default 9099)
  */
@@ -10,6 +11,8 @@ import { fileURLToPath } from 'node:url';
 interface Notification {
   status?: string;
   receiver?: string;
+  title?: string;
+  message?: string;
   alerts?: { status?: string; labels?: Record<string, string>; annotations?: Record<string, string>; startsAt?: string }[];
 }
 
@@ -49,6 +52,7 @@ export function startReceiver(port: number, host = '0.0.0.0', log: (line: string
           .join(' ');
         log(`[alert] ${(alert.status ?? notification.status ?? 'unknown').toUpperCase()} ${labels} — ${alert.annotations?.summary ?? ''}`);
       }
+      for (const line of (notification.message ?? '').split('\n')) if (line.trim()) log(`        ${line}`);
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
     });
   });

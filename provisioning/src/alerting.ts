@@ -1,13 +1,15 @@
 /**
- * What wakes on-call: three rules, a webhook contact point and the policy that routes to it.
- * Rules are built with the foundation SDK's alerting builders; each query of the plugin runs in
- * the Go backend, the rest are Grafana's server-side expressions (reduce, math, threshold).
+ * What wakes on-call: three rules, one contact point (the log receiver, plus Slack, PagerDuty and
+ * email when their settings are in the environment), one notification template for all of them,
+ * and the policy that routes to it. Rules are built with the foundation SDK's alerting builders;
+ * each query of the plugin runs in the Go backend, the rest are Grafana's server-side expressions
+ * (reduce, math, threshold).
  */
 import { QueryBuilder, RuleBuilder } from '@grafana/grafana-foundation-sdk/alerting';
 import { TypeMathBuilder, TypeReduceBuilder, TypeThresholdBuilder } from '@grafana/grafana-foundation-sdk/expr';
-import { DATASOURCES, FOLDER_TITLE, FOLDER_UID, FREE_TIER_WRITES_PER_DAY, THRESHOLDS } from './config.ts';
+import { DATASOURCES, FOLDER_TITLE, FREE_TIER_WRITES_PER_DAY, THRESHOLDS } from './config.ts';
 import { UsageQueryBuilder } from './query.ts';
-import { USAGE_OVERVIEW_UID } from './dashboards/usage-overview.ts';
+import { OVERVIEW_PANELS, USAGE_OVERVIEW_UID, USER_DETAIL_UID } from './dashboards/links.ts';
 
 const EXPR = '__expr__';
 const HOUR = 3600;
@@ -32,12 +34,23 @@ const above = (refId: string, of: string, limit: number) =>
   );
 
 export const RULE_GROUP = 'usage-lens';
-export const CONTACT_POINT = 'usage-lens-webhook';
+export const CONTACT_POINT = 'usage-lens';
 export const RECEIVER_URL = 'http://alert-receiver:9099/alerts';
+export const TEMPLATE_NAME = 'usage-lens';
 
 /** Every rule fires at once (usage is already summed over its window) and is quiet without data. */
 const rule = (title: string, uid: string) =>
   new RuleBuilder(title).uid(uid).forDuration('0s').noDataState('OK').execErrState('Error');
+
+/**
+ * Grafana links a rule to a panel only with both annotations (it refuses one without the other:
+ * SetDashboardAndPanelFromAnnotations in pkg/services/ngalert/models/alert_rule.go). The panel
+ * id is a string there, parsed as an integer.
+ */
+const onPanel = (panelId: number) => ({ __dashboardUid__: USAGE_OVERVIEW_UID, __panelId__: String(panelId) });
+
+/** The instance's user as a person reads it: the `name` label when the worker knows it, else the id. */
+const WHO = '{{ if $labels.name }}{{ $labels.name }}{{ else }}{{ $labels.user }}{{ end }}';
 
 export function rules() {
   const perUser = rule(`User calls per hour above ${THRESHOLDS.userEventsPerHour}`, 'usage-lens-user-rate')
@@ -47,24 +60,33 @@ export function rules() {
     .condition('C')
     .labels({ severity: 'warning', team: 'api' })
     .annotations({
-      summary: `{{ $labels.user }} made {{ $values.B }} calls in the last hour (limit ${THRESHOLDS.userEventsPerHour})`,
+      summary: `${WHO} made {{ $values.B }} calls in the last hour (limit ${THRESHOLDS.userEventsPerHour})`,
       description: 'One instance per user. Raise the limit with USAGE_LENS_USER_EVENTS_PER_HOUR.',
-      __dashboardUid__: USAGE_OVERVIEW_UID,
+      value: '{{ $values.B }} calls',
+      threshold: `${THRESHOLDS.userEventsPerHour} calls`,
+      window: 'last hour',
+      ...onPanel(OVERVIEW_PANELS.topUsers),
     });
 
   const freeTierLimit = Math.round(FREE_TIER_WRITES_PER_DAY * THRESHOLDS.freeTierShare);
-  const freeTier = rule(`AE writes above ${Math.round(THRESHOLDS.freeTierShare * 100)}% of the free tier`, 'usage-lens-free-tier')
+  const freeTierShare = `${Math.round(THRESHOLDS.freeTierShare * 100)}%`;
+  const freeTier = rule(`AE writes above ${freeTierShare} of the free tier`, 'usage-lens-free-tier')
     .withQuery(usage('A', DAY, new UsageQueryBuilder('timeseries').groupBy('total').metric('events')))
     .withQuery(reduceSum('B', 'A'))
     .withQuery(above('C', 'B', freeTierLimit))
     .condition('C')
     .labels({ severity: 'warning', team: 'platform' })
     .annotations({
-      summary: `{{ $values.B }} AE writes in the last 24 h: over ${freeTierLimit} (${Math.round(THRESHOLDS.freeTierShare * 100)}% of the free tier's ${FREE_TIER_WRITES_PER_DAY} a day)`,
-      __dashboardUid__: USAGE_OVERVIEW_UID,
+      summary: `{{ $values.B }} AE writes in the last 24 h: over ${freeTierLimit} (${freeTierShare} of the free tier's ${FREE_TIER_WRITES_PER_DAY} a day)`,
+      description: 'Writes past the free tier are billed on the paid plan. Change the share with USAGE_LENS_FREE_TIER_SHARE.',
+      value: '{{ $values.B }} writes',
+      threshold: `${freeTierLimit} writes (${freeTierShare} of ${FREE_TIER_WRITES_PER_DAY})`,
+      window: 'last 24 hours',
+      ...onPanel(OVERVIEW_PANELS.aeWrites),
     });
 
-  const errorRatio = rule(`User error ratio above ${THRESHOLDS.userErrorRatio * 100}%`, 'usage-lens-user-errors')
+  const ratio = `${THRESHOLDS.userErrorRatio * 100}%`;
+  const errorRatio = rule(`User error ratio above ${ratio}`, 'usage-lens-user-errors')
     .withQuery(usage('A', HOUR, new UsageQueryBuilder('timeseries').groupBy('user').metric('errors')))
     .withQuery(usage('B', HOUR, new UsageQueryBuilder('timeseries').groupBy('user').metric('events')))
     .withQuery(reduceSum('C', 'A'))
@@ -74,9 +96,12 @@ export function rules() {
     .condition('F')
     .labels({ severity: 'warning', team: 'api' })
     .annotations({
-      summary: `{{ $labels.user }}: {{ $values.C }} of {{ $values.D }} calls failed in the last hour`,
-      description: `Fires above a ${THRESHOLDS.userErrorRatio * 100}% error ratio for users with at least ${THRESHOLDS.userErrorMinEvents} calls.`,
-      __dashboardUid__: USAGE_OVERVIEW_UID,
+      summary: `${WHO}: {{ $values.C }} of {{ $values.D }} calls failed in the last hour`,
+      description: `Fires above a ${ratio} error ratio for users with at least ${THRESHOLDS.userErrorMinEvents} calls. Change them with USAGE_LENS_USER_ERROR_RATIO and USAGE_LENS_USER_ERROR_MIN_EVENTS.`,
+      value: '{{ $values.C }} of {{ $values.D }} calls failed',
+      threshold: `${ratio} of at least ${THRESHOLDS.userErrorMinEvents} calls`,
+      window: 'last hour',
+      ...onPanel(OVERVIEW_PANELS.errorRateByUser),
     });
 
   return [perUser, freeTier, errorRatio].map((r) => {
@@ -93,16 +118,70 @@ export function rulesFile() {
   };
 }
 
-export function contactPointsFile() {
+/**
+ * One message for every integration: who (name and id, or id), the value against the threshold
+ * over the window, and a link to that user's dashboard (else the rule's panel). Grafana renders
+ * notification templates over grafana/alerting's ExtendedData (templates/template_data.go): the
+ * group's .Status, .CommonLabels, .ExternalURL (Grafana's root URL, with its trailing slash) and
+ * .Alerts, whose .Firing/.Resolved alerts carry .Labels, .Annotations and .PanelURL. Only
+ * text/template's own functions are used, so the Go test renders it as Grafana would.
+ */
+export const NOTIFICATION_TEMPLATE = `{{ define "usage-lens.title" }}[{{ .Status }}{{ if eq .Status "firing" }}:{{ len .Alerts.Firing }}{{ end }}] {{ .CommonLabels.alertname }}{{ end }}
+
+{{ define "usage-lens.message" }}{{ range .Alerts }}{{ if eq .Status "firing" }}FIRING{{ else }}RESOLVED{{ end }} {{ .Labels.alertname }}
+{{ if .Labels.user }}User: {{ if .Labels.name }}{{ .Labels.name }} ({{ .Labels.user }}){{ else }}{{ .Labels.user }}{{ end }}
+{{ end }}Value: {{ .Annotations.value }} in the {{ .Annotations.window }} (threshold {{ .Annotations.threshold }})
+{{ if .Labels.user }}User dashboard: {{ $.ExternalURL }}d/${USER_DETAIL_UID}?var-user={{ urlquery .Labels.user }}
+{{ else if .PanelURL }}Dashboard: {{ .PanelURL }}
+{{ end }}
+{{ end }}{{ end }}
+`;
+
+export function templatesFile() {
+  return { apiVersion: 1, templates: [{ orgId: 1, name: TEMPLATE_NAME, template: NOTIFICATION_TEMPLATE }] };
+}
+
+const TITLE = '{{ template "usage-lens.title" . }}';
+const MESSAGE = '{{ template "usage-lens.message" . }}';
+
+/**
+ * The integrations of the on-call contact point. Grafana refuses to start when a required setting
+ * is empty (an unset ${VAR} expands to ""), so an integration is written only when its variable is
+ * set where the files are generated; the file names the variable, never its value, and Grafana
+ * reads the value from its own environment (compose passes the same variables to it).
+ */
+export const ON_CALL_ENV = {
+  slack: 'USAGE_LENS_SLACK_WEBHOOK_URL',
+  pagerduty: 'USAGE_LENS_PAGERDUTY_ROUTING_KEY',
+  email: 'USAGE_LENS_ALERT_EMAILS',
+} as const;
+
+export function receivers(env: Record<string, string | undefined> = process.env) {
+  const ref = (name: string) => `\${${name}}`;
+  const list: { uid: string; type: string; settings: Record<string, unknown>; disableResolveMessage: boolean }[] = [
+    { uid: 'usage-lens-log', type: 'webhook', settings: { url: RECEIVER_URL, httpMethod: 'POST', title: TITLE, message: MESSAGE }, disableResolveMessage: false },
+  ];
+  if (env[ON_CALL_ENV.slack]) {
+    list.push({ uid: 'usage-lens-slack', type: 'slack', settings: { url: ref(ON_CALL_ENV.slack), title: TITLE, text: MESSAGE }, disableResolveMessage: false });
+  }
+  if (env[ON_CALL_ENV.pagerduty]) {
+    list.push({
+      uid: 'usage-lens-pagerduty',
+      type: 'pagerduty',
+      settings: { integrationKey: ref(ON_CALL_ENV.pagerduty), severity: 'warning', summary: TITLE, details: { message: MESSAGE } },
+      disableResolveMessage: false,
+    });
+  }
+  if (env[ON_CALL_ENV.email]) {
+    list.push({ uid: 'usage-lens-email', type: 'email', settings: { addresses: ref(ON_CALL_ENV.email), subject: TITLE, message: MESSAGE }, disableResolveMessage: false });
+  }
+  return list;
+}
+
+export function contactPointsFile(env: Record<string, string | undefined> = process.env) {
   return {
     apiVersion: 1,
-    contactPoints: [
-      {
-        orgId: 1,
-        name: CONTACT_POINT,
-        receivers: [{ uid: CONTACT_POINT, type: 'webhook', settings: { url: RECEIVER_URL, httpMethod: 'POST' }, disableResolveMessage: false }],
-      },
-    ],
+    contactPoints: [{ orgId: 1, name: CONTACT_POINT, receivers: receivers(env) }],
   };
 }
 
@@ -122,4 +201,3 @@ export function policiesFile() {
   };
 }
 
-export { FOLDER_UID };

@@ -12,7 +12,12 @@ export const DATASOURCES = {
   sql: { type: PLUGIN_ID, uid: 'usage-lens-sql' },
 } as const;
 
-export const FOLDER_UID = 'usage-lens';
+/**
+ * The one folder dashboards and alert rules share, named by title in both provisioning files.
+ * Grafana's alert rule provisioner can only find a folder by title (it creates a missing one with
+ * a random uid), so the dashboard provider must look it up by the same title and set no folderUid:
+ * see provisioning/dashboards/provider.yaml.
+ */
 export const FOLDER_TITLE = 'Usage Lens';
 
 function numberFromEnv(name: string, fallback: number): number {

@@ -9,7 +9,7 @@ import { Ajv2019 } from 'ajv/dist/2019.js';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { COMPOSE_TEXT, interpolate, loadCompose, references, REPO, type Service } from './compose.ts';
-import { CONTACT_POINT, RECEIVER_URL, contactPointsFile } from '../src/alerting.ts';
+import { CONTACT_POINT, ON_CALL_ENV, RECEIVER_URL, contactPointsFile } from '../src/alerting.ts';
 import { PLUGIN_ID } from '../src/config.ts';
 
 const compose = loadCompose();
@@ -131,6 +131,41 @@ describe('docker-compose.yml', () => {
     const url = new URL(RECEIVER_URL);
     expect(compose.services[url.hostname]).toBeDefined();
     expect(compose.services[url.hostname].environment!.RECEIVER_PORT).toBe(url.port);
-    expect(contactPointsFile().contactPoints[0].name).toBe(CONTACT_POINT);
+    expect(contactPointsFile({}).contactPoints[0].name).toBe(CONTACT_POINT);
+  });
+
+  it('passes Grafana every variable an on-call integration can name, empty unless set', () => {
+    const all = contactPointsFile({ [ON_CALL_ENV.slack]: 'x', [ON_CALL_ENV.pagerduty]: 'x', [ON_CALL_ENV.email]: 'x' });
+    const named = [...JSON.stringify(all).matchAll(/\$\{([A-Z_]+)\}/g)].map((m) => m[1]).sort();
+    expect(named).toEqual(Object.values(ON_CALL_ENV).sort());
+    const raw = parse(COMPOSE_TEXT) as { services: { grafana: { environment: Record<string, string> } } };
+    for (const name of named) expect(raw.services.grafana.environment[name]).toBe(`\${${name}:-}`);
+    expect(loadCompose({ [ON_CALL_ENV.slack]: 'https://hooks.slack.test/T/B/x' }).services.grafana.environment![ON_CALL_ENV.slack]).toBe('https://hooks.slack.test/T/B/x');
+  });
+
+  it('sends email through SMTP settings Grafana reads from its environment', () => {
+    const env = compose.services.grafana.environment!;
+    for (const key of ['GF_SMTP_ENABLED', 'GF_SMTP_HOST', 'GF_SMTP_FROM_ADDRESS']) expect(env, key).toHaveProperty(key);
+    expect(env.GF_SMTP_ENABLED).toBe('false');
+    expect(loadCompose({ GF_SMTP_ENABLED: 'true' }).services.grafana.environment!.GF_SMTP_ENABLED).toBe('true');
+  });
+
+  /**
+   * Grafana's [unified_alerting] evaluation_timeout (GF_UNIFIED_ALERTING_EVALUATION_TIMEOUT, read
+   * with gtime.ParseDuration, 30 s by default: pkg/setting/setting_unified_alerting.go) cuts a
+   * rule's whole evaluation. It must outlast the data source's own timeout, or a slow upstream
+   * shows as a timed-out rule instead of the plugin's error.
+   */
+  it('lets a rule evaluation outlast the data source timeout', () => {
+    const seconds = (duration: string) => {
+      const m = /^(\d+)(ms|s|m|h)$/.exec(duration);
+      if (!m) throw new Error(`not a duration Grafana reads: ${duration}`);
+      return Number(m[1]) * { ms: 0.001, s: 1, m: 60, h: 3600 }[m[2] as 'ms' | 's' | 'm' | 'h'];
+    };
+    const evaluation = seconds(compose.services.grafana.environment!.GF_UNIFIED_ALERTING_EVALUATION_TIMEOUT);
+    const datasources = parse(readFileSync(path.join(REPO, 'provisioning', 'datasources', 'usage-lens.yaml'), 'utf8')) as { datasources: { jsonData: { timeoutSeconds: number } }[] };
+    const slowest = Math.max(...datasources.datasources.map((d) => d.jsonData.timeoutSeconds));
+    expect(slowest).toBeGreaterThan(30);
+    expect(evaluation).toBeGreaterThan(slowest);
   });
 });

@@ -30,13 +30,14 @@ describe('generated provisioning', () => {
 
   it('the overview has the seed\'s per-user table with names and without the id column', () => {
     const dashboard = JSON.parse(readFileSync(path.join(ROOT, 'dashboards/usage-overview.json'), 'utf8')) as {
-      panels: { title: string; type: string; targets: { queryType: string }[]; transformations?: { id: string; options: { excludeByName: Record<string, boolean> } }[] }[];
+      panels: { title: string; type: string; targets: { queryType: string }[]; fieldConfig: { overrides: { matcher: { options: string }; properties: { id: string; value: unknown }[] }[] } }[];
       timepicker: { quick_ranges: { from: string }[] };
     };
     const table = dashboard.panels.find((p) => p.title === 'Usage by user')!;
     expect(table.type).toBe('table');
     expect(table.targets[0].queryType).toBe('users');
-    expect(table.transformations![0].options.excludeByName).toEqual({ 'User ID': true });
+    // Hidden, not removed: the User cell's link to User detail reads the id from the same row.
+    expect(table.fieldConfig.overrides.find((o) => o.matcher.options === 'User ID')!.properties).toEqual([{ id: 'custom.hidden', value: true }]);
     expect(dashboard.timepicker.quick_ranges.map((r) => r.from)).toEqual(['now-24h', 'now-7d', 'now-30d']);
     expect(dashboard.panels.map((p) => p.title)).toEqual([
       'Total events',

@@ -14,8 +14,10 @@ afterAll(() => server.close());
 
 it('logs each alert of a Grafana webhook notification and keeps it for /received', async () => {
   const notification = {
-    receiver: 'usage-lens-webhook',
+    receiver: 'usage-lens',
     status: 'firing',
+    title: '[firing:1] User calls per hour above 500',
+    message: 'FIRING User calls per hour above 500\nUser: Hot (u_hot)\n\nRESOLVED …\n',
     alerts: [
       { status: 'firing', labels: { alertname: 'User calls per hour above 500', user: 'u_hot' }, annotations: { summary: 'u_hot made 612 calls' } },
       { status: 'resolved', labels: { alertname: 'User calls per hour above 500', user: 'u_old' }, annotations: {} },
@@ -26,6 +28,9 @@ it('logs each alert of a Grafana webhook notification and keeps it for /received
   expect(lines).toEqual([
     '[alert] FIRING alertname=User calls per hour above 500 user=u_hot — u_hot made 612 calls',
     '[alert] RESOLVED alertname=User calls per hour above 500 user=u_old — ',
+    '        FIRING User calls per hour above 500',
+    '        User: Hot (u_hot)',
+    '        RESOLVED …',
   ]);
   const received = (await (await fetch(`${url}/received`)).json()) as { notification: unknown }[];
   expect(received.at(-1)!.notification).toEqual(notification);

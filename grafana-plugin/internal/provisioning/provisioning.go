@@ -12,12 +12,9 @@ import (
 	"runtime"
 	"sort"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
-	"github.com/grafana/grafana-plugin-sdk-go/data"
-	"github.com/usagelens/analytics/internal/grafanaexpr"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -27,35 +24,9 @@ func Dir() string {
 	return filepath.Join(filepath.Dir(here), "..", "..", "..", "provisioning")
 }
 
-var (
-	envRef  = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
-	fileRef = regexp.MustCompile(`\$__file\{([^}]+)\}`)
-)
-
-// expand does Grafana's provisioning expansion: ${VAR} from env, $__file{path} from files.
-func expand(value string, env, files map[string]string) (string, error) {
-	var missing error
-	value = fileRef.ReplaceAllStringFunc(value, func(m string) string {
-		path := fileRef.FindStringSubmatch(m)[1]
-		content, ok := files[path]
-		if !ok {
-			missing = fmt.Errorf("no file %s", path)
-		}
-		return strings.TrimSpace(content)
-	})
-	value = envRef.ReplaceAllStringFunc(value, func(m string) string {
-		name := envRef.FindStringSubmatch(m)[1]
-		v, ok := env[name]
-		if !ok {
-			missing = fmt.Errorf("environment variable %s is not set", name)
-		}
-		return v
-	})
-	return value, missing
-}
-
-// Datasources loads datasources/usage-lens.yaml as Grafana would with env and files.
-func Datasources(env, files map[string]string) (map[string]backend.DataSourceInstanceSettings, error) {
+// Datasources loads datasources/usage-lens.yaml as Grafana would with env and files: every
+// field is a provisioning value, expanded (pkg/services/provisioning/datasources/types.go).
+func Datasources(env Env, files Files) (map[string]backend.DataSourceInstanceSettings, error) {
 	raw, err := os.ReadFile(filepath.Join(Dir(), "datasources", "usage-lens.yaml"))
 	if err != nil {
 		return nil, err
@@ -74,18 +45,13 @@ func Datasources(env, files map[string]string) (map[string]backend.DataSourceIns
 	}
 	out := map[string]backend.DataSourceInstanceSettings{}
 	for i, ds := range file.Datasources {
-		jsonData := map[string]any{}
-		for k, v := range ds.JSONData {
-			if s, ok := v.(string); ok {
-				if v, err = expand(s, env, files); err != nil {
-					return nil, fmt.Errorf("%s %s: %w", ds.Name, k, err)
-				}
-			}
-			jsonData[k] = v
+		jsonData, err := expandTree(ds.JSONData, env, files)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", ds.Name, err)
 		}
 		secure := map[string]string{}
 		for k, v := range ds.SecureJSONData {
-			if secure[k], err = expand(v, env, files); err != nil {
+			if secure[k], err = Expand(v, env, files); err != nil {
 				return nil, fmt.Errorf("%s %s: %w", ds.Name, k, err)
 			}
 		}
@@ -103,6 +69,7 @@ type Ref struct {
 
 // Panel is a dashboard panel and its targets.
 type Panel struct {
+	ID         int64             `json:"id"`
 	Title      string            `json:"title"`
 	Type       string            `json:"type"`
 	Datasource Ref               `json:"datasource"`
@@ -164,102 +131,4 @@ func Relative(expr string, now time.Time) (time.Time, error) {
 	n, _ := strconv.Atoi(m[1])
 	unit := map[string]time.Duration{"s": time.Second, "m": time.Minute, "h": time.Hour, "d": 24 * time.Hour, "w": 7 * 24 * time.Hour}[m[2]]
 	return now.Add(-time.Duration(n) * unit), nil
-}
-
-// RuleQuery is one entry of a rule's data.
-type RuleQuery struct {
-	RefID             string `yaml:"refId"`
-	DatasourceUID     string `yaml:"datasourceUid"`
-	RelativeTimeRange struct {
-		From int64 `yaml:"from"`
-		To   int64 `yaml:"to"`
-	} `yaml:"relativeTimeRange"`
-	Model map[string]any `yaml:"model"`
-}
-
-// Rule is a provisioned alert rule.
-type Rule struct {
-	UID       string      `yaml:"uid"`
-	Title     string      `yaml:"title"`
-	Condition string      `yaml:"condition"`
-	Data      []RuleQuery `yaml:"data"`
-}
-
-// Rules loads alerting/rules.yaml.
-func Rules() ([]Rule, error) {
-	raw, err := os.ReadFile(filepath.Join(Dir(), "alerting", "rules.yaml"))
-	if err != nil {
-		return nil, err
-	}
-	var file struct {
-		Groups []struct {
-			Rules []Rule `yaml:"rules"`
-		} `yaml:"groups"`
-	}
-	if err := yaml.Unmarshal(raw, &file); err != nil {
-		return nil, err
-	}
-	var out []Rule
-	for _, g := range file.Groups {
-		out = append(out, g.Rules...)
-	}
-	return out, nil
-}
-
-// ExprUID is the data source UID of server-side expressions.
-const ExprUID = "__expr__"
-
-// Evaluate runs a rule as Grafana's scheduler would: each data query through query, then the
-// expressions in order. It returns every step's numbers and the label sets the condition fires for.
-func (r Rule) Evaluate(query func(RuleQuery) (data.Frames, error)) (map[string]grafanaexpr.Numbers, []data.Labels, error) {
-	frames := map[string]data.Frames{}
-	numbers := map[string]grafanaexpr.Numbers{}
-	for _, q := range r.Data {
-		if q.DatasourceUID != ExprUID {
-			f, err := query(q)
-			if err != nil {
-				return nil, nil, fmt.Errorf("%s query %s: %w", r.Title, q.RefID, err)
-			}
-			frames[q.RefID] = f
-			continue
-		}
-		kind, _ := q.Model["type"].(string)
-		expression, _ := q.Model["expression"].(string)
-		var err error
-		switch kind {
-		case "reduce":
-			reducer, _ := q.Model["reducer"].(string)
-			numbers[q.RefID], err = grafanaexpr.Reduce(frames[expression], reducer)
-		case "math":
-			numbers[q.RefID], err = grafanaexpr.Math(expression, numbers)
-		case "threshold":
-			conditions, _ := q.Model["conditions"].([]any)
-			if len(conditions) != 1 {
-				return nil, nil, fmt.Errorf("%s: one threshold condition expected", r.Title)
-			}
-			evaluator := conditions[0].(map[string]any)["evaluator"].(map[string]any)
-			var params []float64
-			for _, p := range evaluator["params"].([]any) {
-				switch v := p.(type) {
-				case int:
-					params = append(params, float64(v))
-				case float64:
-					params = append(params, v)
-				}
-			}
-			numbers[q.RefID], err = grafanaexpr.Threshold(numbers[expression], evaluator["type"].(string), params)
-		default:
-			return nil, nil, fmt.Errorf("%s: expression type %q is not supported here", r.Title, kind)
-		}
-		if err != nil {
-			return nil, nil, fmt.Errorf("%s %s: %w", r.Title, q.RefID, err)
-		}
-	}
-	var firing []data.Labels
-	for _, n := range numbers[r.Condition] {
-		if n.Value != 0 {
-			firing = append(firing, n.Labels)
-		}
-	}
-	return numbers, firing, nil
 }

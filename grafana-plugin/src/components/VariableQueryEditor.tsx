@@ -1,11 +1,11 @@
 import React from 'react';
+import { QueryEditorProps } from '@grafana/data';
 import { Field, RadioButtonGroup } from '@grafana/ui';
-import { UsageVariableQuery, VariableKind } from '../types';
+import type { DataSource } from '../datasource';
+import { UsageOptions, UsageQuery, UsageVariableQuery, VariableKind } from '../types';
+import { variableKind } from '../variableSupport';
 
-interface Props {
-  query: UsageVariableQuery;
-  onChange: (query: UsageVariableQuery, definition: string) => void;
-}
+type Props = QueryEditorProps<DataSource, UsageQuery, UsageOptions, UsageVariableQuery>;
 
 const KINDS: Array<{ value: VariableKind; label: string }> = [
   { value: 'users', label: 'Users' },
@@ -15,10 +15,13 @@ const KINDS: Array<{ value: VariableKind; label: string }> = [
 
 /** A variable lists users (id, shown by name), orgs or events. */
 export function VariableQueryEditor({ query, onChange }: Props) {
-  const kind = query?.kind ?? 'users';
   return (
     <Field label="Values" description="Users are shown by name and filter by id">
-      <RadioButtonGroup<VariableKind> options={KINDS} value={kind} onChange={(value) => onChange({ kind: value }, `Usage Lens ${value}`)} />
+      <RadioButtonGroup<VariableKind>
+        options={KINDS}
+        value={variableKind(query)}
+        onChange={(kind) => onChange({ ...query, refId: query?.refId ?? 'UsageVariable', kind })}
+      />
     </Field>
   );
 }

@@ -7,11 +7,26 @@ import { PanelBuilder as StatPanel } from '@grafana/grafana-foundation-sdk/stat'
 import { PanelBuilder as TablePanel } from '@grafana/grafana-foundation-sdk/table';
 import { PanelBuilder as TimeseriesPanel } from '@grafana/grafana-foundation-sdk/timeseries';
 import { PanelBuilder as BarGaugePanel } from '@grafana/grafana-foundation-sdk/bargauge';
-import { BigValueGraphMode, BigValueColorMode, ReduceDataOptionsBuilder, TableSortByFieldStateBuilder, VizOrientation } from '@grafana/grafana-foundation-sdk/common';
+import {
+  BigValueGraphMode,
+  BigValueColorMode,
+  LegendDisplayMode,
+  LegendPlacement,
+  ReduceDataOptionsBuilder,
+  TableSortByFieldStateBuilder,
+  VizLegendOptionsBuilder,
+  VizOrientation,
+} from '@grafana/grafana-foundation-sdk/common';
 import { DATASOURCES, FREE_TIER_WRITES_PER_DAY, THRESHOLDS } from '../config.ts';
 import { UsageQueryBuilder } from '../query.ts';
+import { linkTo, OVERVIEW_PANELS, USAGE_OVERVIEW_UID, USER_DETAIL_UID, USER_ROW_LINK, USER_SERIES_LINK } from './links.ts';
 
-export const USAGE_OVERVIEW_UID = 'usage-lens-overview';
+export { USAGE_OVERVIEW_UID };
+
+/** Every panel with more than one series shows which line is which, with its total and peak. */
+export function seriesLegend() {
+  return new VizLegendOptionsBuilder().showLegend(true).displayMode(LegendDisplayMode.Table).placement(LegendPlacement.Bottom).calcs(['sum', 'max']).sortBy('Total').sortDesc(true);
+}
 
 /** Grafana's time picker offers the seed's three periods first. */
 export function periodPicker() {
@@ -26,8 +41,9 @@ export function periodPicker() {
 
 const field = (name: string) => new ReduceDataOptionsBuilder().calcs(['lastNotNull']).fields(`/^${name}$/`).values(false);
 
-function stat(title: string, query: UsageQueryBuilder, fieldName: string) {
+function stat(id: number, title: string, query: UsageQueryBuilder, fieldName: string) {
   return new StatPanel()
+    .id(id)
     .title(title)
     .datasource(DATASOURCES.worker)
     .withTarget(query.refId('A'))
@@ -49,10 +65,11 @@ export function usageOverview() {
     .timezone('browser')
     .tooltip(DashboardCursorSync.Crosshair)
     .readonly()
-    .withPanel(stat('Total events', new UsageQueryBuilder('totals'), 'Total events').unit('short').decimals(0))
-    .withPanel(stat('Active users', new UsageQueryBuilder('totals'), 'Active users').unit('short').decimals(0))
+    .links([linkTo('User detail', USER_DETAIL_UID, 'One user’s calls, events and statuses over time')])
+    .withPanel(stat(OVERVIEW_PANELS.totalEvents, 'Total events', new UsageQueryBuilder('totals'), 'Total events').unit('short').decimals(0))
+    .withPanel(stat(OVERVIEW_PANELS.activeUsers, 'Active users', new UsageQueryBuilder('totals'), 'Active users').unit('short').decimals(0))
     .withPanel(
-      stat('AE writes per day (free tier 100k)', new UsageQueryBuilder('cost'), 'AE writes per day')
+      stat(OVERVIEW_PANELS.aeWrites, 'AE writes per day (free tier 100k)', new UsageQueryBuilder('cost'), 'AE writes per day')
         .unit('short')
         .decimals(0)
         .thresholds(
@@ -63,40 +80,49 @@ export function usageOverview() {
           ]),
         ),
     )
-    .withPanel(stat('Projected monthly AE cost', new UsageQueryBuilder('cost'), 'Projected monthly cost').unit('currencyUSD').decimals(2))
+    .withPanel(stat(OVERVIEW_PANELS.aeCost, 'Projected monthly AE cost', new UsageQueryBuilder('cost'), 'Projected monthly cost').unit('currencyUSD').decimals(2))
     .withPanel(
       new TablePanel()
+        .id(OVERVIEW_PANELS.usersTable)
         .title('Usage by user')
-        .description('Every user with their calls per event in the selected period, busiest first')
+        .description('Every user with their calls per event in the selected period, busiest first. Click a user for their detail.')
         .datasource(DATASOURCES.worker)
         .withTarget(new UsageQueryBuilder('users').refId('A'))
-        // The seed's columns: User | Total | Sync | Sync auth | Auth | Chat | Ingest.
-        .withTransformation({ id: 'organize', options: { excludeByName: { 'User ID': true } } })
+        // The seed's columns: User | Total | Sync | Sync auth | Auth | Chat | Ingest. `User ID` is
+        // hidden rather than removed by a transformation: the User link reads it from the row.
+        .overrideByName('User ID', [{ id: 'custom.hidden', value: true }])
+        .overrideByName('User', [{ id: 'links', value: [USER_ROW_LINK.build()] }])
         .sortBy([new TableSortByFieldStateBuilder().displayName('Total').desc(true)])
         .height(10)
         .span(24),
     )
     .withPanel(
       new TimeseriesPanel()
+        .id(OVERVIEW_PANELS.eventsByType)
         .title('Events over time by type')
         .datasource(DATASOURCES.worker)
         .withTarget(new UsageQueryBuilder('timeseries').groupBy('event').metric('events').refId('A'))
+        .legend(seriesLegend())
         .unit('short')
         .height(8)
         .span(12),
     )
     .withPanel(
       new TimeseriesPanel()
+        .id(OVERVIEW_PANELS.topUsers)
         .title('Top users over time')
-        .description('The ten busiest users of the period')
+        .description('The ten busiest users of the period. Click a line for that user’s detail.')
         .datasource(DATASOURCES.worker)
         .withTarget(new UsageQueryBuilder('timeseries').groupBy('user').metric('events').topN(10).refId('A'))
+        .legend(seriesLegend())
+        .dataLinks([USER_SERIES_LINK])
         .unit('short')
         .height(8)
         .span(12),
     )
     .withPanel(
       new BarGaugePanel()
+        .id(OVERVIEW_PANELS.byOrg)
         .title('Usage by org')
         .datasource(DATASOURCES.worker)
         .withTarget(new UsageQueryBuilder('timeseries').groupBy('org').metric('events').refId('A'))
@@ -108,10 +134,13 @@ export function usageOverview() {
     )
     .withPanel(
       new TimeseriesPanel()
+        .id(OVERVIEW_PANELS.errorRateByUser)
         .title('Error rate by user (status ≥ 400)')
-        .description('Share of each user’s calls that failed, for the ten users with most errors')
+        .description('Share of each user’s calls that failed, for the ten users with most errors. Click a line for that user’s detail.')
         .datasource(DATASOURCES.worker)
         .withTarget(new UsageQueryBuilder('timeseries').groupBy('user').metric('error_rate').topN(10).refId('A'))
+        .legend(new VizLegendOptionsBuilder().showLegend(true).displayMode(LegendDisplayMode.Table).placement(LegendPlacement.Bottom).calcs(['mean', 'max']).sortBy('Max').sortDesc(true))
+        .dataLinks([USER_SERIES_LINK])
         .unit('percentunit')
         .min(0)
         .max(1)

@@ -9,9 +9,10 @@ import { PanelBuilder as TimeseriesPanel } from '@grafana/grafana-foundation-sdk
 import { BigValueGraphMode, ReduceDataOptionsBuilder } from '@grafana/grafana-foundation-sdk/common';
 import { DATASOURCES } from '../config.ts';
 import { UsageQueryBuilder } from '../query.ts';
-import { periodPicker } from './usage-overview.ts';
+import { periodPicker, seriesLegend } from './usage-overview.ts';
+import { linkTo, USAGE_OVERVIEW_UID, USER_DETAIL_PANELS, USER_DETAIL_UID } from './links.ts';
 
-export const USER_DETAIL_UID = 'usage-lens-user-detail';
+export { USER_DETAIL_UID };
 const USER = ['$user'];
 
 export function userDetail() {
@@ -24,6 +25,7 @@ export function userDetail() {
     .refresh('1m')
     .timezone('browser')
     .readonly()
+    .links([linkTo('Usage overview', USAGE_OVERVIEW_UID, 'Every user, totals and AE cost')])
     .withVariable(
       new QueryVariableBuilder('user')
         .label('User')
@@ -35,6 +37,7 @@ export function userDetail() {
     )
     .withPanel(
       new StatPanel()
+        .id(USER_DETAIL_PANELS.calls)
         .title('Calls by $user')
         .datasource(DATASOURCES.worker)
         .withTarget(new UsageQueryBuilder('totals').users(USER).refId('A'))
@@ -46,6 +49,7 @@ export function userDetail() {
     )
     .withPanel(
       new TablePanel()
+        .id(USER_DETAIL_PANELS.statuses)
         .title('Statuses')
         .datasource(DATASOURCES.worker)
         .withTarget(new UsageQueryBuilder('status').users(USER).refId('A'))
@@ -54,18 +58,22 @@ export function userDetail() {
     )
     .withPanel(
       new TimeseriesPanel()
+        .id(USER_DETAIL_PANELS.eventsOverTime)
         .title('Events over time')
         .datasource(DATASOURCES.worker)
         .withTarget(new UsageQueryBuilder('timeseries').users(USER).groupBy('event').metric('events').refId('A'))
+        .legend(seriesLegend())
         .unit('short')
         .height(9)
         .span(24),
     )
     .withPanel(
       new TimeseriesPanel()
+        .id(USER_DETAIL_PANELS.statusesOverTime)
         .title('Statuses over time')
         .datasource(DATASOURCES.worker)
         .withTarget(new UsageQueryBuilder('timeseries').users(USER).groupBy('status').metric('events').refId('A'))
+        .legend(seriesLegend())
         .unit('short')
         .height(9)
         .span(24),
