@@ -2,11 +2,11 @@
  * What wakes on-call: three rules, one contact point (the log receiver, plus Slack, PagerDuty and
  * email when their settings are in the environment), one notification template for all of them,
  * and the policy that routes to it. Rules are built with the foundation SDK's alerting builders;
- * each query of the plugin runs in the Go backend, the rest are Grafana's server-side expressions
- * (reduce, math, threshold).
+ * each query of the plugin runs in the Go backend and answers one number per user (or one total),
+ * which Grafana's threshold expression compares.
  */
 import { QueryBuilder, RuleBuilder } from '@grafana/grafana-foundation-sdk/alerting';
-import { TypeMathBuilder, TypeReduceBuilder, TypeThresholdBuilder } from '@grafana/grafana-foundation-sdk/expr';
+import { TypeThresholdBuilder } from '@grafana/grafana-foundation-sdk/expr';
 import { DATASOURCES, FOLDER_TITLE, FREE_TIER_WRITES_PER_DAY, THRESHOLDS } from './config.ts';
 import { UsageQueryBuilder } from './query.ts';
 import { OVERVIEW_PANELS, USAGE_OVERVIEW_UID, USER_DETAIL_UID } from './dashboards/links.ts';
@@ -18,12 +18,6 @@ const DAY = 86_400;
 const usage = (refId: string, seconds: number, query: UsageQueryBuilder) =>
   new QueryBuilder(refId).datasourceUid(DATASOURCES.worker.uid).relativeTimeRange({ from: seconds, to: 0 }).model(query.refId(refId));
 
-const reduceSum = (refId: string, of: string) =>
-  new QueryBuilder(refId).datasourceUid(EXPR).model(new TypeReduceBuilder().refId(refId).expression(of).reducer('sum').datasource({ type: '__expr__', uid: EXPR }));
-
-const math = (refId: string, expression: string) =>
-  new QueryBuilder(refId).datasourceUid(EXPR).model(new TypeMathBuilder().refId(refId).expression(expression).datasource({ type: '__expr__', uid: EXPR }));
-
 const above = (refId: string, of: string, limit: number) =>
   new QueryBuilder(refId).datasourceUid(EXPR).model(
     new TypeThresholdBuilder()
@@ -34,6 +28,7 @@ const above = (refId: string, of: string, limit: number) =>
   );
 
 export const RULE_GROUP = 'usage-lens';
+export const DAILY_RULE_GROUP = 'usage-lens-daily';
 export const CONTACT_POINT = 'usage-lens';
 export const RECEIVER_URL = 'http://alert-receiver:9099/alerts';
 export const TEMPLATE_NAME = 'usage-lens';
@@ -52,69 +47,91 @@ const onPanel = (panelId: number) => ({ __dashboardUid__: USAGE_OVERVIEW_UID, __
 /** The instance's user as a person reads it: the `name` label when the worker knows it, else the id. */
 const WHO = '{{ if $labels.name }}{{ $labels.name }}{{ else }}{{ $labels.user }}{{ end }}';
 
-export function rules() {
-  const perUser = rule(`User calls per hour above ${THRESHOLDS.userEventsPerHour}`, 'usage-lens-user-rate')
-    .withQuery(usage('A', HOUR, new UsageQueryBuilder('timeseries').groupBy('user').metric('events')))
-    .withQuery(reduceSum('B', 'A'))
-    .withQuery(above('C', 'B', THRESHOLDS.userEventsPerHour))
-    .condition('C')
+/**
+ * The per-user rules ask for one number per user over the last hour (the plugin's `perUser` query:
+ * SQL HAVING keeps only users with at least `minEvents` calls, so a tick loads the few users that
+ * could fire, not every user). Both ask the same read (same window, same minEvents), so each
+ * evaluation tick costs one AE read for both; the free-tier rule reads totals once an hour.
+ */
+const perUser = (refId: string, metric: 'events' | 'errors' | 'error_rate') =>
+  usage(refId, HOUR, new UsageQueryBuilder('perUser').metric(metric).minEvents(THRESHOLDS.userErrorMinEvents));
+
+function perUserRules() {
+  const callsPerHour = rule(`User calls per hour above ${THRESHOLDS.userEventsPerHour}`, 'usage-lens-user-rate')
+    .withQuery(perUser('A', 'events'))
+    .withQuery(above('B', 'A', THRESHOLDS.userEventsPerHour))
+    .condition('B')
     .labels({ severity: 'warning', team: 'api' })
     .annotations({
-      summary: `${WHO} made {{ $values.B }} calls in the last hour (limit ${THRESHOLDS.userEventsPerHour})`,
+      summary: `${WHO} made {{ $values.A }} calls in the last hour (limit ${THRESHOLDS.userEventsPerHour})`,
       description: 'One instance per user. Raise the limit with USAGE_LENS_USER_EVENTS_PER_HOUR.',
-      value: '{{ $values.B }} calls',
+      value: '{{ $values.A }} calls',
       threshold: `${THRESHOLDS.userEventsPerHour} calls`,
       window: 'last hour',
       ...onPanel(OVERVIEW_PANELS.topUsers),
     });
 
-  const freeTierLimit = Math.round(FREE_TIER_WRITES_PER_DAY * THRESHOLDS.freeTierShare);
-  const freeTierShare = `${Math.round(THRESHOLDS.freeTierShare * 100)}%`;
-  const freeTier = rule(`AE writes above ${freeTierShare} of the free tier`, 'usage-lens-free-tier')
-    .withQuery(usage('A', DAY, new UsageQueryBuilder('timeseries').groupBy('total').metric('events')))
-    .withQuery(reduceSum('B', 'A'))
-    .withQuery(above('C', 'B', freeTierLimit))
-    .condition('C')
-    .labels({ severity: 'warning', team: 'platform' })
-    .annotations({
-      summary: `{{ $values.B }} AE writes in the last 24 h: over ${freeTierLimit} (${freeTierShare} of the free tier's ${FREE_TIER_WRITES_PER_DAY} a day)`,
-      description: 'Writes past the free tier are billed on the paid plan. Change the share with USAGE_LENS_FREE_TIER_SHARE.',
-      value: '{{ $values.B }} writes',
-      threshold: `${freeTierLimit} writes (${freeTierShare} of ${FREE_TIER_WRITES_PER_DAY})`,
-      window: 'last 24 hours',
-      ...onPanel(OVERVIEW_PANELS.aeWrites),
-    });
-
   const ratio = `${THRESHOLDS.userErrorRatio * 100}%`;
   const errorRatio = rule(`User error ratio above ${ratio}`, 'usage-lens-user-errors')
-    .withQuery(usage('A', HOUR, new UsageQueryBuilder('timeseries').groupBy('user').metric('errors')))
-    .withQuery(usage('B', HOUR, new UsageQueryBuilder('timeseries').groupBy('user').metric('events')))
-    .withQuery(reduceSum('C', 'A'))
-    .withQuery(reduceSum('D', 'B'))
-    .withQuery(math('E', `($D >= ${THRESHOLDS.userErrorMinEvents}) * ($C / ($D + ($D == 0)))`))
-    .withQuery(above('F', 'E', THRESHOLDS.userErrorRatio))
-    .condition('F')
+    .withQuery(perUser('A', 'error_rate'))
+    // The same read again (no extra AE read): calls and failures for the message.
+    .withQuery(perUser('B', 'errors'))
+    .withQuery(perUser('C', 'events'))
+    .withQuery(above('D', 'A', THRESHOLDS.userErrorRatio))
+    .condition('D')
     .labels({ severity: 'warning', team: 'api' })
     .annotations({
-      summary: `${WHO}: {{ $values.C }} of {{ $values.D }} calls failed in the last hour`,
+      summary: `${WHO}: {{ $values.B }} of {{ $values.C }} calls failed in the last hour`,
       description: `Fires above a ${ratio} error ratio for users with at least ${THRESHOLDS.userErrorMinEvents} calls. Change them with USAGE_LENS_USER_ERROR_RATIO and USAGE_LENS_USER_ERROR_MIN_EVENTS.`,
-      value: '{{ $values.C }} of {{ $values.D }} calls failed',
+      value: '{{ $values.B }} of {{ $values.C }} calls failed',
       threshold: `${ratio} of at least ${THRESHOLDS.userErrorMinEvents} calls`,
       window: 'last hour',
       ...onPanel(OVERVIEW_PANELS.errorRateByUser),
     });
-
-  return [perUser, freeTier, errorRatio].map((r) => {
-    // File provisioning takes the folder and group on the group, not on each rule.
-    const { folderUID: _f, ruleGroup: _g, orgID: _o, ...rule } = r.build() as unknown as Record<string, unknown>;
-    return rule;
-  });
+  return [callsPerHour, errorRatio];
 }
 
+function dailyRules() {
+  const freeTierLimit = Math.round(FREE_TIER_WRITES_PER_DAY * THRESHOLDS.freeTierShare);
+  const freeTierShare = `${Math.round(THRESHOLDS.freeTierShare * 100)}%`;
+  const freeTier = rule(`AE writes above ${freeTierShare} of the free tier`, 'usage-lens-free-tier')
+    .withQuery(usage('A', DAY, new UsageQueryBuilder('totals').metric('events')))
+    .withQuery(above('B', 'A', freeTierLimit))
+    .condition('B')
+    .labels({ severity: 'warning', team: 'platform' })
+    .annotations({
+      summary: `{{ $values.A }} AE writes in the last 24 h: over ${freeTierLimit} (${freeTierShare} of the free tier's ${FREE_TIER_WRITES_PER_DAY} a day)`,
+      description: 'Writes past the free tier are billed on the paid plan. Change the share with USAGE_LENS_FREE_TIER_SHARE.',
+      value: '{{ $values.A }} writes',
+      threshold: `${freeTierLimit} writes (${freeTierShare} of ${FREE_TIER_WRITES_PER_DAY})`,
+      window: 'last 24 hours',
+      ...onPanel(OVERVIEW_PANELS.aeWrites),
+    });
+  return [freeTier];
+}
+
+/** File provisioning takes the folder and group on the group, not on each rule. */
+const forFile = (r: RuleBuilder) => {
+  const { folderUID: _f, ruleGroup: _g, orgID: _o, ...built } = r.build() as unknown as Record<string, unknown>;
+  return built;
+};
+
+export function rules() {
+  return [...perUserRules(), ...dailyRules()].map(forFile);
+}
+
+/**
+ * Two groups: per-user rules every minute (on-call wants to know within the minute) and the daily
+ * free-tier rule every hour (a day's writes move slowly). AE bills every read: see the README's
+ * arithmetic of reads per day.
+ */
 export function rulesFile() {
   return {
     apiVersion: 1,
-    groups: [{ orgId: 1, name: RULE_GROUP, folder: FOLDER_TITLE, interval: '1m', rules: rules() }],
+    groups: [
+      { orgId: 1, name: RULE_GROUP, folder: FOLDER_TITLE, interval: '1m', rules: perUserRules().map(forFile) },
+      { orgId: 1, name: DAILY_RULE_GROUP, folder: FOLDER_TITLE, interval: '1h', rules: dailyRules().map(forFile) },
+    ],
   };
 }
 

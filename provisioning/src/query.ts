@@ -50,6 +50,11 @@ export class UsageQueryBuilder implements Builder<Dataquery> {
     return this;
   }
 
+  minEvents(minEvents: number): this {
+    this.internal.minEvents = minEvents;
+    return this;
+  }
+
   topN(topN: number): this {
     this.internal.topN = topN;
     return this;

@@ -81,11 +81,12 @@ describe('docker-compose.yml', () => {
   });
 
   it('publishes the documented ports once each', () => {
-    const hostPorts = services.flatMap(([, s]) => (s.ports ?? []).map((p) => p.split(':')[0]));
+    // "[ip:]host:container": the host port is the one before the container's.
+    const hostPorts = services.flatMap(([, s]) => (s.ports ?? []).map((p) => p.split(':').at(-2)));
     expect(new Set(hostPorts).size).toBe(hostPorts.length);
     const port = (name: string) => compose.services[name].ports![0];
     expect(port('worker')).toBe('8787:8787');
-    expect(port('local-ae')).toBe('8788:8788');
+    expect(port('local-ae')).toBe('127.0.0.1:8788:8788');
     expect(port('grafana')).toBe('3000:3000');
     expect(compose.services['local-ae'].environment!.LOCAL_AE_PORT).toBe('8788');
     expect(compose.services.worker.environment!.WORKER_PORT).toBe('8787');

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { outputs, ROOT } from '../src/generate.ts';
+import { QUERY_TYPES } from '@usage-lens/contract';
 import { DATASOURCES, PLUGIN_ID } from '../src/config.ts';
 
 describe('generated provisioning', () => {
@@ -22,7 +23,7 @@ describe('generated provisioning', () => {
         expect(panel.targets.length).toBeGreaterThan(0);
         for (const target of panel.targets) {
           expect(target.datasource).toEqual({ type: PLUGIN_ID, uid: DATASOURCES.worker.uid });
-          expect(['users', 'totals', 'timeseries', 'status', 'cost']).toContain(target.queryType);
+          expect(QUERY_TYPES.map((t) => t.value)).toContain(target.queryType);
         }
       }
     }

@@ -125,8 +125,10 @@ export function usageOverview() {
         .id(OVERVIEW_PANELS.byOrg)
         .title('Usage by org')
         .datasource(DATASOURCES.worker)
-        .withTarget(new UsageQueryBuilder('timeseries').groupBy('org').metric('events').refId('A'))
-        .reduceOptions(new ReduceDataOptionsBuilder().calcs(['sum']).values(false))
+        // Organisations as a table (no user dimension): one bar per row, named by the org.
+        .withTarget(new UsageQueryBuilder('orgs').topN(10).refId('A'))
+        .reduceOptions(new ReduceDataOptionsBuilder().calcs(['lastNotNull']).fields('/^Total$/').values(true))
+        .displayName('${__data.fields.Org}')
         .orientation(VizOrientation.Horizontal)
         .unit('short')
         .height(8)
