@@ -38,6 +38,11 @@ export const READ_LIMITS = {
   /** Users per page: the default, and the most one page may hold (a full page stays far under 1 MB). */
   defaultPageSize: 100,
   maxPageSize: 1_000,
+  /**
+   * Users one page may hold when `minEvents` keeps only users over a bound (an alert rule's read):
+   * every user that could fire must come back in the one read of an evaluation tick.
+   */
+  maxThresholdPageSize: 10_000,
   maxOffset: 1_000_000,
   /** Users the plugin ranks to fill a per-user table and choose the users its series show. */
   rankedUsers: 100,
@@ -80,6 +85,9 @@ export interface UserUsage {
   errors: number;
   events: Record<UsageEvent, number>;
 }
+
+/** The names of the users or organisations a series splits out, where the app knows them. */
+export type SplitNames = Record<string, string>;
 
 /** One cell of a series read: a bucket start, an event, a status and the split value. */
 export interface SeriesBucket {

@@ -161,18 +161,20 @@ describe('the reads, one SQL read each', () => {
     expect(answer.page).toEqual({ sort: 'errors', order: 'desc', limit: 1, offset: 0, total: null, nextOffset: 1 });
   });
 
-  it('users: minEvents keeps only users with at least that many events', async () => {
-    const answer = await get<{ users: UsageReport['users'] }>(`/api/admin/usage/users?org=${org}&minEvents=4`);
+  it('users: minEvents keeps only users with at least that many events, in pages of up to 10,000', async () => {
+    const answer = await get<{ users: UsageReport['users'] }>(`/api/admin/usage/users?org=${org}&minEvents=4&limit=${READ_LIMITS.maxThresholdPageSize}`);
     expect(ids(answer.users).sort()).toEqual([people.zed.userId, people.amy.userId].sort());
+    expect((await refused(`/api/admin/usage/users?limit=${READ_LIMITS.maxThresholdPageSize}`)).field).toBe('limit');
   });
 
   it('series: buckets by event and status, the named users apart and everyone else summed', async () => {
     const before = await sqlReads();
-    const answer = await get<{ interval: number; buckets: { time: string; event: string; status: number; split: string; total: number }[] }>(
-      `/api/admin/usage/series?org=${org}&period=24h&interval=1d&top=${people.zed.userId}`,
+    const answer = await get<{ interval: number; names: Record<string, string>; buckets: { time: string; event: string; status: number; split: string; total: number }[] }>(
+      `/api/admin/usage/series?org=${org}&period=24h&interval=1d&top=${people.zed.userId}&top=not-a-user`,
     );
     expect(await sqlReads()).toBe(before + 1);
     expect(answer.interval).toBe(86_400);
+    expect(answer.names).toEqual({ [people.zed.userId]: people.zed.name });
     const cells = answer.buckets.map(({ event, status, split, total }) => [event, status, split, total]);
     expect(cells.filter(([, , split]) => split === people.zed.userId).sort()).toEqual([
       ['ingest', 400, people.zed.userId, 1],

@@ -91,27 +91,29 @@ var QueryLimits = struct {
 
 // ReadLimits bound the reads behind usage answers.
 var ReadLimits = struct {
-	DefaultPageSize  int
-	MaxPageSize      int
-	MaxOffset        int
-	RankedUsers      int
-	MaxSeriesSplit   int
-	MaxNameSortUsers int
-	MaxOrgs          int
-	StatusesPerEvent int
-	MaxSearchLength  int
-	MaxSearchMatches int
+	DefaultPageSize      int
+	MaxPageSize          int
+	MaxThresholdPageSize int
+	MaxOffset            int
+	RankedUsers          int
+	MaxSeriesSplit       int
+	MaxNameSortUsers     int
+	MaxOrgs              int
+	StatusesPerEvent     int
+	MaxSearchLength      int
+	MaxSearchMatches     int
 }{
-	DefaultPageSize:  100,
-	MaxPageSize:      1000,
-	MaxOffset:        1000000,
-	RankedUsers:      100,
-	MaxSeriesSplit:   50,
-	MaxNameSortUsers: 10000,
-	MaxOrgs:          1000,
-	StatusesPerEvent: 4,
-	MaxSearchLength:  100,
-	MaxSearchMatches: 1000,
+	DefaultPageSize:      100,
+	MaxPageSize:          1000,
+	MaxThresholdPageSize: 10000,
+	MaxOffset:            1000000,
+	RankedUsers:          100,
+	MaxSeriesSplit:       50,
+	MaxNameSortUsers:     10000,
+	MaxOrgs:              1000,
+	StatusesPerEvent:     4,
+	MaxSearchLength:      100,
+	MaxSearchMatches:     1000,
 }
 
 // UserSorts are what the users read can be ordered by.

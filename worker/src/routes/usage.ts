@@ -70,5 +70,6 @@ usage.get('/users', async (c) => {
 usage.get('/series', async (c) => {
   const { query, params } = paramsOf(c, SERIES_PARAMS, { interval: true });
   const series = parseSeriesParams(query, params);
-  return c.json({ window: windowOf(params), dataset: datasetOf(c.env), interval: series.interval, split: series.split, buckets: await usageSeries(context(c), params, series) });
+  const { buckets, names } = await usageSeries(context(c), params, series);
+  return c.json({ window: windowOf(params), dataset: datasetOf(c.env), interval: series.interval, split: series.split, names, buckets });
 });

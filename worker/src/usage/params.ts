@@ -196,9 +196,11 @@ const defaultOrder = (sort: UserSort): SortOrder => (sort === 'id' || sort === '
 export function parsePageParams(query: URLSearchParams): PageParams {
   const sort = oneOf(query, 'sort', USER_SORTS, 'total');
   const order = oneOf(query, 'order', SORT_ORDERS, defaultOrder(sort));
-  const limit = integer(query, 'limit', 1, READ_LIMITS.maxPageSize, READ_LIMITS.defaultPageSize);
-  const offset = integer(query, 'offset', 0, READ_LIMITS.maxOffset, 0);
   const minEvents = integer(query, 'minEvents', 0, Number.MAX_SAFE_INTEGER, 0);
+  // A read bounded by minEvents (an alert rule's) may return more per page: every user over the bound.
+  const maxLimit = minEvents > 0 ? READ_LIMITS.maxThresholdPageSize : READ_LIMITS.maxPageSize;
+  const limit = integer(query, 'limit', 1, maxLimit, READ_LIMITS.defaultPageSize);
+  const offset = integer(query, 'offset', 0, READ_LIMITS.maxOffset, 0);
   const qs = query.getAll('q');
   if (qs.length > 1) throw new FieldError('q', 'give it once');
   let q: string | null = qs.length ? qs[0].trim() : null;

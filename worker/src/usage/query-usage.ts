@@ -13,6 +13,7 @@ import {
   type Period,
   type SeriesBucket,
   type SortOrder,
+  type SplitNames,
   type UsageEvent,
   type UsageTotals,
   type UserSort,
@@ -178,10 +179,15 @@ function fitOrRefuse(rows: number, field: string, advice: string): void {
   }
 }
 
-export async function usageSeries(ctx: ReadContext, p: UsageParams, s: SeriesParams): Promise<SeriesBucket[]> {
+export async function usageSeries(ctx: ReadContext, p: UsageParams, s: SeriesParams): Promise<{ buckets: SeriesBucket[]; names: SplitNames }> {
   const events = p.events.length || USAGE_EVENTS.length;
   fitOrRefuse(bucketsIn(p, s.interval) * events * READ_LIMITS.statusesPerEvent * (s.top.length + 1), 'interval', 'choose a coarser interval');
-  return rollUpSeries(await read(ctx, seriesRead(datasetOf(ctx.env), p, s.interval, s.split, s.top)));
+  const [rows, found] = await Promise.all([
+    read(ctx, seriesRead(datasetOf(ctx.env), p, s.interval, s.split, s.top)),
+    s.split === 'user' ? lookupUsers(ctx.env.DB, s.top) : lookupOrgs(ctx.env.DB, s.top),
+  ]);
+  // The names of the few split out, so a graph can label them without another read.
+  return { buckets: rollUpSeries(rows), names: Object.fromEntries([...found].map(([id, { name }]) => [id, name])) };
 }
 
 export interface GroupCount {
