@@ -1,6 +1,7 @@
 /**
  * Local AE bench: batched ingest through the HTTP write path (points/s), the 30-day per-user
- * usage query over 1M points (the exact SQL the worker's usage API sends), medians of several
+ * usage read over 1M points (the usage API's first page: the exact statement and parameters the
+ * worker sends through the Analytics SQL binding), medians of several
  * rounds, and how long a 1-point write takes while a 30 s query runs. Targets: >= 50,000
  * points/s, < 1 s, < 1 s.
  *
@@ -12,7 +13,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { USAGE_EVENTS, toDataPoint } from '@usage-lens/contract';
-import { buildUsageSql } from '@usage-lens/worker/usage-sql';
+import { usersRead } from '@usage-lens/worker/read-sql';
 import { configFromEnv, startLocalAe } from '@usage-lens/local-analytics-engine/server';
 
 export interface AeBenchResult {
@@ -84,15 +85,21 @@ export async function benchLocalAe(points: number, rounds: number, log = console
     const ingestSeconds = ingestMs / 1000;
     log(`ingested ${points.toLocaleString('en-US')} points in ${ingestSeconds.toFixed(2)} s (batches of ${batchSize.toLocaleString('en-US')} over HTTP)`);
 
-    const sql = buildUsageSql(
-      { from: now - span, to: now + 1000, period: '30d', interval: null, users: [], orgs: [], events: [], group: [] },
-      'usage_analytics',
-    );
+    const page = usersRead('usage_analytics', { from: now - span, to: now + 1000, users: [], orgs: [], events: [] }, {
+      order: { column: 'events', direction: 'desc' },
+      limit: 101,
+      offset: 0,
+      minEvents: 0,
+    });
     const roundsSeconds: number[] = [];
     let resultRows = 0;
     for (let r = 0; r < rounds + 1; r++) {
       const start = performance.now();
-      const res = await fetch(`${ae.url}/client/v4/accounts/bench/analytics_engine/sql`, { method: 'POST', headers: { authorization: 'Bearer bench' }, body: sql });
+      const res = await fetch(`${ae.url}/client/v4/accounts/bench/analytics/sql`, {
+        method: 'POST',
+        headers: { authorization: 'Bearer bench', 'content-type': 'application/json' },
+        body: JSON.stringify(page),
+      });
       const text = await res.text();
       if (!res.ok) throw new Error(`query failed: ${res.status} ${text}`);
       const elapsed = (performance.now() - start) / 1000;

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * local-analytics-engine serve | simulate
+ * local-analytics-engine serve | simulate | fill
  */
 import { configFromEnv, startLocalAe } from './server.ts';
 
@@ -22,7 +22,15 @@ if (command === 'serve') {
     console.error(`simulate: ${(error as Error).message}`);
     process.exit(1);
   }
+} else if (command === 'fill') {
+  const { runFillCli } = await import('./simulator.ts');
+  try {
+    await runFillCli(args);
+  } catch (error) {
+    console.error(`fill: ${(error as Error).message}`);
+    process.exit(1);
+  }
 } else {
-  console.error(`unknown command ${command}; use serve or simulate`);
+  console.error(`unknown command ${command}; use serve, simulate or fill`);
   process.exit(2);
 }

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { GROUP_DIMS, USAGE_EVENTS, type GroupDim } from '@usage-lens/contract';
 import { checkAnalyticsSql } from '@usage-lens/local-analytics-engine/analytics-sql';
 import { breakdownRead, orgsRead, seriesRead, totalsRead, usersRead, type UsersOrder } from '../src/usage/read-sql.ts';
-import type { Read } from '../src/usage/analytics-sql.ts';
+import type { Read } from '../src/usage/read-sql.ts';
 
 const DATASETS = ['usage_analytics', 'usage_analytics_staging'];
 const windows = [

@@ -11,11 +11,7 @@ import { AE_QUERY_LIMITS } from '@usage-lens/contract';
 import { HTTPException } from 'hono/http-exception';
 import type { Env } from '../env.ts';
 import { httpError } from '../errors.ts';
-
-export interface Read {
-  query: string;
-  params: Record<string, AnalyticsSQLParameter>;
-}
+import type { Read } from './read-sql.ts';
 
 /** What AE allows one statement (https://developers.cloudflare.com/analytics/sql-api/limits/). */
 export const MAX_STATEMENT_BYTES = 10 * 1024;

@@ -18,14 +18,20 @@ import {
   type SortOrder,
   type UsageEvent,
 } from '@usage-lens/contract';
-import type { Read } from './analytics-sql.ts';
 import type { UsageParams } from './params.ts';
+
+/** What the binding takes (`AnalyticsSQLQuery`), without the Workers types, so benches can send it too. */
+export type SqlParameter = string | number | boolean | null;
+export interface Read {
+  query: string;
+  params: Record<string, SqlParameter>;
+}
 
 const DATASET = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 
 /** Collects bound parameters and hands out their placeholders. */
 class Statement {
-  readonly params: Record<string, AnalyticsSQLParameter> = {};
+  readonly params: Record<string, SqlParameter> = {};
   private next = 0;
 
   bind(value: string | number): string {
