@@ -1,12 +1,48 @@
-import { HTTPException } from 'hono/http-exception';
 import { FieldError } from './errors.ts';
 
-/** Reads a JSON body of bounded size: 413 when too large, 400 naming `body` when not JSON. */
+const tooLarge = (maxBytes: number) => new FieldError('body', `at most ${maxBytes} bytes`, 413);
+
+/**
+ * Reads a request body of at most `maxBytes`. A Content-Length over the limit is refused before a
+ * byte is read; a body without one (chunked) is read only until it passes the limit, then the
+ * stream is cancelled, so a 40 MB body costs the worker no more than the limit.
+ */
+export async function readBodyText(req: Request, maxBytes: number): Promise<string> {
+  const declared = req.headers.get('content-length');
+  if (declared !== null) {
+    if (!/^\d+$/.test(declared.trim())) throw new FieldError('content-length', 'must be a number of bytes');
+    if (Number(declared) > maxBytes) throw tooLarge(maxBytes);
+  }
+  if (!req.body) return '';
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel().catch(() => undefined);
+      throw tooLarge(maxBytes);
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  try {
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
+  } catch {
+    throw new FieldError('body', 'is not valid UTF-8');
+  }
+}
+
+/** Reads a JSON body of bounded size (readBodyText): 413 when too large, 400 naming `body` when not JSON. */
 export async function readJsonBody(req: Request, maxBytes: number): Promise<unknown> {
-  const tooLarge = () => new HTTPException(413, { message: `body: at most ${maxBytes} bytes` });
-  if (Number(req.headers.get('content-length') ?? '0') > maxBytes) throw tooLarge();
-  const text = await req.text();
-  if (new TextEncoder().encode(text).byteLength > maxBytes) throw tooLarge();
+  const text = await readBodyText(req, maxBytes);
   try {
     return JSON.parse(text);
   } catch {
