@@ -3,7 +3,7 @@
  * npm start run the same thing:
  *
  *   node tooling/compose-service.ts worker      wrangler dev on 0.0.0.0:$WORKER_PORT against $LOCAL_AE_URL
- *   node tooling/compose-service.ts bootstrap   admin account + admin API key, secrets into $SECRETS_DIR
+ *   node tooling/compose-service.ts bootstrap   admin account (verified) + admin API key, secrets into $SECRETS_DIR
  */
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -38,7 +38,13 @@ if (role === 'worker') {
   const workerUrl = env('WORKER_URL');
   const secrets = env('SECRETS_DIR', '/run/usage-lens');
   await waitFor(`${workerUrl}/health`, 'the worker', null, 180_000);
-  const admin = await signInAdmin(workerUrl, env('USAGE_LENS_ADMIN_EMAIL', 'admin@example.com'), env('USAGE_LENS_ADMIN_PASSWORD', 'admin-password'));
+  const admin = await signInAdmin(
+    workerUrl,
+    env('USAGE_LENS_ADMIN_EMAIL', 'admin@example.com'),
+    env('USAGE_LENS_ADMIN_PASSWORD', 'admin-password'),
+    'Admin',
+    env('BETTER_AUTH_SECRET', 'local-dev-secret-change-me-0123456789abcdef'),
+  );
   mkdirSync(secrets, { recursive: true });
   const keyFile = path.join(secrets, 'admin-api-key');
   const saved = existsSync(keyFile) ? readFileSync(keyFile, 'utf8').trim() : undefined;

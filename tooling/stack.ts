@@ -8,6 +8,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
+import { verificationLink } from '../worker/src/auth/verification-link.ts';
 
 export const ROOT = path.resolve(import.meta.dirname, '..');
 const WRANGLER = path.join(ROOT, 'node_modules', 'wrangler', 'bin', 'wrangler.js');
@@ -260,16 +261,31 @@ export interface Admin {
   userId: string;
 }
 
-/** Signs the admin in, signing up first on a fresh database (the email must be in ADMIN_EMAILS). */
-export async function signInAdmin(workerUrl: string, email: string, password: string, name = 'Admin'): Promise<Admin> {
+/**
+ * Signs the admin in, signing up first on a fresh database, and makes sure the address is verified:
+ * ADMIN_EMAILS counts only for a verified address. The tooling holds BETTER_AUTH_SECRET (it writes
+ * the worker's secrets), so it mints the link a verification mail would carry and opens it.
+ */
+export async function signInAdmin(
+  workerUrl: string,
+  email: string,
+  password: string,
+  name = 'Admin',
+  secret = process.env.BETTER_AUTH_SECRET ?? 'local-dev-secret-change-me-0123456789abcdef',
+): Promise<Admin> {
   const headers = { 'content-type': 'application/json', origin: workerUrl };
   let res = await fetch(`${workerUrl}/api/auth/sign-in/email`, { method: 'POST', headers, body: JSON.stringify({ email, password }) });
   if (res.status === 401) {
     res = await fetch(`${workerUrl}/api/auth/sign-up/email`, { method: 'POST', headers, body: JSON.stringify({ email, password, name }) });
   }
   if (!res.ok) throw new Error(`admin sign-in as ${email} failed (${res.status}): ${await res.text()}`);
-  const { user } = (await res.json()) as { user: { id: string } };
-  return { email, token: res.headers.get('set-auth-token')!, userId: user.id };
+  const { user } = (await res.json()) as { user: { id: string; emailVerified: boolean } };
+  const admin = { email, token: res.headers.get('set-auth-token')!, userId: user.id };
+  if (!user.emailVerified) {
+    const verify = await fetch(await verificationLink({ workerUrl, secret, email, userId: user.id }));
+    if (!verify.ok) throw new Error(`verifying the admin address ${email} failed (${verify.status}): ${await verify.text()}`);
+  }
+  return admin;
 }
 
 export async function createApiKey(workerUrl: string, admin: Admin, name: string, scope: 'admin' | 'ingest'): Promise<string> {

@@ -19,8 +19,12 @@ export interface Env {
   BETTER_AUTH_SECRET: string;
   /** Comma-separated extra origins better-auth accepts (e.g. the compose network's name for the worker). */
   TRUSTED_ORIGINS?: string;
-  /** Comma-separated emails that are admins whatever their role (bootstrapping). */
+  /** Comma-separated emails that are admins whatever their role, once verified (bootstrapping). */
   ADMIN_EMAILS?: string;
+  /** Cloudflare Email Service binding (`[[send_email]] name = "EMAIL"`): sends verification mail. */
+  EMAIL?: SendEmail;
+  /** The sender of verification mail, an address of a domain onboarded to Email Service. */
+  MAIL_FROM?: string;
   CF_ACCOUNT_ID?: string;
   CF_ANALYTICS_TOKEN?: string;
   /** Defaults to Cloudflare's API; the local AE in dev and tests. */
@@ -35,6 +39,8 @@ export interface Principal {
   name: string;
   email: string;
   role: string;
+  /** Whether better-auth has seen the email verified (ADMIN_EMAILS counts only then). */
+  emailVerified: boolean;
   /** How the caller proved who it is. */
   via: 'session' | 'api-key';
   /** Scope of the API key, when via is api-key. */

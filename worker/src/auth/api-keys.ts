@@ -86,12 +86,22 @@ export async function verifyApiKey(
 ): Promise<Principal | null> {
   const row = await db
     .prepare(
-      `select k.id, k.scope, k.lastUsedAt, u.id as userId, u.name, u.email, u.role, u.orgId
+      `select k.id, k.scope, k.lastUsedAt, u.id as userId, u.name, u.email, u.emailVerified, u.role, u.orgId
        from api_key k join user u on u.id = k.userId
        where k.keyHash = ? and k.revokedAt is null`,
     )
     .bind(await sha256Hex(key))
-    .first<{ id: string; scope: ApiKeyScope; lastUsedAt: number | null; userId: string; name: string; email: string; role: string | null; orgId: string | null }>();
+    .first<{
+      id: string;
+      scope: ApiKeyScope;
+      lastUsedAt: number | null;
+      userId: string;
+      name: string;
+      email: string;
+      emailVerified: number | null;
+      role: string | null;
+      orgId: string | null;
+    }>();
   if (!row) return null;
   const now = Date.now();
   if (row.lastUsedAt === null || now - row.lastUsedAt > LAST_USED_RESOLUTION_MS) {
@@ -103,6 +113,7 @@ export async function verifyApiKey(
     name: row.name,
     email: row.email,
     role: row.role ?? 'user',
+    emailVerified: Boolean(row.emailVerified),
     via: 'api-key',
     scope: row.scope,
   };

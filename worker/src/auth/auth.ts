@@ -1,23 +1,56 @@
 /**
- * better-auth on D1: email + password accounts at /api/auth/*, roles from the admin plugin, and
- * bearer session tokens for clients that cannot keep cookies.
+ * better-auth on D1: email + password accounts at /api/auth/*, roles from the admin plugin, bearer
+ * session tokens for clients that cannot keep cookies, and email verification, which is what makes
+ * an ADMIN_EMAILS address an admin (admins.ts).
  */
 import { betterAuth, type BetterAuthOptions } from 'better-auth';
 import { admin, bearer } from 'better-auth/plugins';
 import type { Env } from '../env.ts';
 import { isAdminEmail } from './admins.ts';
+import { AUTH_BASE_PATH } from './verification-link.ts';
+
+type SendVerificationEmail = NonNullable<NonNullable<BetterAuthOptions['emailVerification']>['sendVerificationEmail']>;
+
+/**
+ * Verification mail through Cloudflare Email Service's send_email binding
+ * (https://developers.cloudflare.com/email-service/api/send-emails/workers-api/). The link is
+ * better-auth's; whoever opens it verifies the address.
+ */
+export function verificationMailer(mail: SendEmail, from: string): SendVerificationEmail {
+  return async ({ user, url }) => {
+    await mail.send({
+      from,
+      to: user.email,
+      subject: 'Verify your email address for Usage Lens',
+      text: `Open this link to verify ${user.email} for Usage Lens:\n\n${url}\n\nIf you did not sign up, ignore this mail.\n`,
+    });
+  };
+}
 
 export function authOptions(env: Env): BetterAuthOptions {
+  const mailer = env.EMAIL && env.MAIL_FROM ? verificationMailer(env.EMAIL, env.MAIL_FROM) : undefined;
   return {
     database: env.DB,
     baseURL: env.BETTER_AUTH_URL,
-    basePath: '/api/auth',
+    basePath: AUTH_BASE_PATH,
     secret: env.BETTER_AUTH_SECRET,
     trustedOrigins: (env.TRUSTED_ORIGINS ?? '')
       .split(',')
       .map((o) => o.trim())
       .filter(Boolean),
     emailAndPassword: { enabled: true, minPasswordLength: 8 },
+    emailVerification: {
+      // Without a mail binding (local dev, tests) nothing is sent, and better-auth's
+      // /send-verification-email says verification mail is not enabled.
+      sendOnSignUp: mailer !== undefined,
+      sendVerificationEmail: mailer,
+      // better-auth's admin endpoints (ban-user, …) check the role, so a listed address gets it
+      // once verified, as it used to at sign-up.
+      afterEmailVerification: async (user) => {
+        if (!isAdminEmail(env, user.email)) return;
+        await env.DB.prepare(`update user set role = 'admin', updatedAt = ? where id = ?`).bind(new Date().toISOString(), user.id).run();
+      },
+    },
     user: {
       additionalFields: {
         // Set by an admin (PATCH /api/admin/users/:id), never by the user at sign-up.
@@ -28,10 +61,8 @@ export function authOptions(env: Env): BetterAuthOptions {
     databaseHooks: {
       user: {
         create: {
-          // Emails in ADMIN_EMAILS become admins when they sign up, so a fresh install has one.
-          before: async (user) => ({
-            data: { ...user, role: isAdminEmail(env, user.email) ? 'admin' : 'user' },
-          }),
+          // Nobody starts as an admin: an ADMIN_EMAILS address counts once it is verified.
+          before: async (user) => ({ data: { ...user, role: 'user' } }),
         },
       },
     },

@@ -27,6 +27,7 @@ interface UserRow {
   id: string;
   name: string;
   email: string;
+  emailVerified: number;
   role: string | null;
   orgId: string | null;
   createdAt: string | number;
@@ -34,13 +35,14 @@ interface UserRow {
 
 admin.get('/users', async (c) => {
   const { results } = await c.env.DB.prepare(
-    'select id, name, email, role, orgId, createdAt from user order by createdAt, id',
+    'select id, name, email, emailVerified, role, orgId, createdAt from user order by createdAt, id',
   ).all<UserRow>();
   return c.json({
     users: results.map((u) => ({
       id: u.id,
       name: u.name,
       email: u.email,
+      emailVerified: Boolean(u.emailVerified),
       role: u.role ?? 'user',
       orgId: u.orgId ?? '',
       isAdmin: isAdmin(c.env, u),
