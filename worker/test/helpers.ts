@@ -61,6 +61,13 @@ export async function signUpAdmin(): Promise<Caller> {
   return admin;
 }
 
+/** Signs in with the password and returns the session cookie, as a browser would hold it. */
+export async function sessionCookie(caller: Caller): Promise<string> {
+  const res = await call('/api/auth/sign-in/email', { method: 'POST', body: { email: caller.email, password: PASSWORD }, headers: { origin: ORIGIN } });
+  expect(res.status, await res.clone().text()).toBe(200);
+  return res.headers.get('set-cookie')!.split(';')[0];
+}
+
 export async function createKey(admin: Caller, scope: 'admin' | 'ingest', userId?: string): Promise<{ id: string; key: string }> {
   const res = await call('/api/admin/api-keys', { token: admin.token, method: 'POST', body: { name: `${scope} key`, scope, userId } });
   expect(res.status, await res.clone().text()).toBe(201);

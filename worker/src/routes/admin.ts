@@ -1,5 +1,6 @@
 /**
- * /api/admin/*: usage, users, organisations and API keys. Everything here is behind requireAdmin.
+ * /api/admin/*: usage, users, organisations and API keys. Everything here is behind requireAdmin,
+ * and a change made with a session cookie must come from a trusted origin, as JSON.
  */
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
@@ -7,6 +8,7 @@ import { API_KEY_SCOPES, type ApiKeyScope, type AppEnv } from '../env.ts';
 import { requireAdmin } from '../auth/require-admin.ts';
 import { createApiKey, listApiKeys, revokeApiKey } from '../auth/api-keys.ts';
 import { isAdmin } from '../auth/admins.ts';
+import { trustedCookieWrites } from '../auth/cookie-writes.ts';
 import { readInstant, readJsonBody, requireObject } from '../body.ts';
 import { FieldError } from '../errors.ts';
 import { parseUsageParams } from '../usage/params.ts';
@@ -19,6 +21,7 @@ export const API_KEY_MAX_LIFETIME_MS = 365 * 86_400_000;
 
 export const admin = new Hono<AppEnv>();
 admin.use('*', requireAdmin);
+admin.use('*', trustedCookieWrites);
 
 admin.get('/usage', async (c) => {
   const params = parseUsageParams(new URL(c.req.url).searchParams);

@@ -8,6 +8,7 @@ import { HTTPException } from 'hono/http-exception';
 import type { AppEnv } from '../env.ts';
 import { trackEvent } from '../analytics/track.ts';
 import { resolvePrincipal } from '../auth/principal.ts';
+import { requireTrustedCookieWrite } from '../auth/cookie-writes.ts';
 import { FieldError } from '../errors.ts';
 import { isObject, readInstant, readJsonBody } from '../body.ts';
 
@@ -70,6 +71,7 @@ ingest.post('/ingest', async (c) => {
     if (principal.via === 'api-key' && principal.scope !== 'ingest') {
       throw new HTTPException(403, { message: 'this API key is not scoped for ingest' });
     }
+    await requireTrustedCookieWrite(c);
     const items = parseIngestBody(await readJsonBody(c.req.raw, INGEST_LIMITS.maxBodyBytes));
     const now = Date.now();
     const ids = items.map(() => crypto.randomUUID());
