@@ -47,6 +47,7 @@ describe('a chunked body of 40 MB', () => {
     ['/api/ingest', 256 * 1024],
     ['/api/admin/orgs', 16 * 1024],
     ['/api/admin/api-keys', 16 * 1024],
+    ['/api/auth/sign-in/email', 64 * 1024],
   ])('%s answers 413 having read little past its limit', async (path, limit) => {
     const { body, pulled } = countingBody(40 * MB);
     const res = await post(path, body);

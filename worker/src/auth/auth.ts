@@ -1,13 +1,19 @@
 /**
  * better-auth on D1: email + password accounts at /api/auth/*, roles from the admin plugin, bearer
- * session tokens for clients that cannot keep cookies, and email verification, which is what makes
- * an ADMIN_EMAILS address an admin (admins.ts).
+ * session tokens for clients that cannot keep cookies, login throttling (rate-limit.ts) and email
+ * verification, which is what makes an ADMIN_EMAILS address an admin (admins.ts).
  */
 import { betterAuth, type BetterAuthOptions } from 'better-auth';
 import { admin, bearer } from 'better-auth/plugins';
-import type { Env } from '../env.ts';
+import type { Context } from 'hono';
+import type { AppEnv, Env } from '../env.ts';
+import { readBodyText } from '../body.ts';
 import { isAdminEmail } from './admins.ts';
+import { rateLimitOptions, withRequestEmail } from './rate-limit.ts';
 import { AUTH_BASE_PATH } from './verification-link.ts';
+
+/** Auth requests are small JSON documents; anything larger is refused before better-auth reads it. */
+export const AUTH_MAX_BODY_BYTES = 64 * 1024;
 
 type SendVerificationEmail = NonNullable<NonNullable<BetterAuthOptions['emailVerification']>['sendVerificationEmail']>;
 
@@ -66,6 +72,11 @@ export function authOptions(env: Env): BetterAuthOptions {
         },
       },
     },
+    rateLimit: rateLimitOptions(env.DB),
+    advanced: {
+      // Set by Cloudflare's edge (and by wrangler dev) from the connection; a client cannot choose it.
+      ipAddress: { ipAddressHeaders: ['cf-connecting-ip'] },
+    },
     telemetry: { enabled: false },
   };
 }
@@ -82,4 +93,27 @@ export function getAuth(env: Env): Auth {
     instances.set(env, auth);
   }
   return auth;
+}
+
+function emailIn(body: string): string | undefined {
+  try {
+    const parsed: unknown = JSON.parse(body);
+    const email = (parsed as { email?: unknown } | null)?.email;
+    return typeof email === 'string' ? email : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * /api/auth/*: better-auth's handler, given a body read within AUTH_MAX_BODY_BYTES and run with
+ * the email that body names, which the login throttle counts by.
+ */
+export async function handleAuth(c: Context<AppEnv>): Promise<Response> {
+  const request = c.req.raw;
+  if (request.body === null) return getAuth(c.env).handler(request);
+  const body = await readBodyText(request, AUTH_MAX_BODY_BYTES);
+  // Bytes, not the string: a string body would gain a text/plain content type it never had.
+  const forwarded = new Request(request, { body: new TextEncoder().encode(body) });
+  return withRequestEmail(emailIn(body), () => getAuth(c.env).handler(forwarded));
 }
