@@ -84,10 +84,13 @@ describe('docker-compose.yml', () => {
     // "[ip:]host:container": the host port is the part before the container's.
     const hostPorts = services.flatMap(([, s]) => (s.ports ?? []).map((p) => p.split(':').at(-2)));
     expect(new Set(hostPorts).size).toBe(hostPorts.length);
-    const port = (name: string) => compose.services[name].ports![0];
-    expect(port('worker')).toBe('127.0.0.1:8787:8787');
-    expect(port('local-ae')).toBe('8788:8788');
-    expect(port('grafana')).toBe('127.0.0.1:3000:3000');
+    const published = (name: string) => {
+      const parts = compose.services[name].ports![0].split(':');
+      return { host: parts.at(-2), container: parts.at(-1) };
+    };
+    expect(published('worker')).toEqual({ host: '8787', container: '8787' });
+    expect(published('local-ae')).toEqual({ host: '8788', container: '8788' });
+    expect(published('grafana')).toEqual({ host: '3000', container: '3000' });
     expect(compose.services['local-ae'].environment!.LOCAL_AE_PORT).toBe('8788');
     expect(compose.services.worker.environment!.WORKER_PORT).toBe('8787');
   });
