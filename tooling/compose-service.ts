@@ -3,11 +3,14 @@
  * npm start run the same thing:
  *
  *   node tooling/compose-service.ts worker      wrangler dev on 0.0.0.0:$WORKER_PORT against $LOCAL_AE_URL
- *   node tooling/compose-service.ts bootstrap   admin account + admin API key, secrets into $SECRETS_DIR
+ *   node tooling/compose-service.ts bootstrap   admin account (verified) + admin API key, secrets into $SECRETS_DIR
+ *
+ * Both refuse to start when BETTER_AUTH_URL is not a localhost URL and a secret still has the
+ * repository's default value (refuseDefaultSecrets).
  */
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { ensureAdminKey, signInAdmin, startStack, waitFor } from './stack.ts';
+import { DEFAULT_SECRETS, ensureAdminKey, refuseDefaultSecrets, signInAdmin, startStack, waitFor } from './stack.ts';
 
 const env = (name: string, fallback?: string): string => {
   const value = process.env[name] ?? fallback;
@@ -17,6 +20,12 @@ const env = (name: string, fallback?: string): string => {
 
 const role = process.argv[2];
 
+// A refusal is a message for whoever runs compose, not a stack trace.
+process.on('uncaughtException', (error) => {
+  console.error(`${role}: ${error.message}`);
+  process.exit(1);
+});
+
 if (role === 'worker') {
   const stack = await startStack({
     host: '0.0.0.0',
@@ -25,7 +34,7 @@ if (role === 'worker') {
     aeUrlForWorker: env('LOCAL_AE_URL'),
     stateDir: env('WRANGLER_STATE_DIR', '/state'),
     accountId: env('LOCAL_AE_ACCOUNT_ID', 'local-account'),
-    aeToken: env('LOCAL_AE_TOKEN', 'local-dev-token'),
+    aeToken: env('LOCAL_AE_TOKEN', DEFAULT_SECRETS.LOCAL_AE_TOKEN),
     adminEmails: env('ADMIN_EMAILS', 'admin@example.com'),
     vars: process.env.TRUSTED_ORIGINS ? { TRUSTED_ORIGINS: process.env.TRUSTED_ORIGINS } : {},
     log: (line) => console.log(line),
@@ -37,8 +46,12 @@ if (role === 'worker') {
 } else if (role === 'bootstrap') {
   const workerUrl = env('WORKER_URL');
   const secrets = env('SECRETS_DIR', '/run/usage-lens');
+  const password = env('USAGE_LENS_ADMIN_PASSWORD', DEFAULT_SECRETS.USAGE_LENS_ADMIN_PASSWORD);
+  const betterAuthSecret = env('BETTER_AUTH_SECRET', DEFAULT_SECRETS.BETTER_AUTH_SECRET);
+  const aeToken = env('LOCAL_AE_TOKEN', DEFAULT_SECRETS.LOCAL_AE_TOKEN);
+  refuseDefaultSecrets(env('BETTER_AUTH_URL'), { BETTER_AUTH_SECRET: betterAuthSecret, USAGE_LENS_ADMIN_PASSWORD: password, LOCAL_AE_TOKEN: aeToken });
   await waitFor(`${workerUrl}/health`, 'the worker', null, 180_000);
-  const admin = await signInAdmin(workerUrl, env('USAGE_LENS_ADMIN_EMAIL', 'admin@example.com'), env('USAGE_LENS_ADMIN_PASSWORD', 'admin-password'));
+  const admin = await signInAdmin(workerUrl, env('USAGE_LENS_ADMIN_EMAIL', 'admin@example.com'), password, 'Admin', betterAuthSecret);
   mkdirSync(secrets, { recursive: true });
   const keyFile = path.join(secrets, 'admin-api-key');
   const saved = existsSync(keyFile) ? readFileSync(keyFile, 'utf8').trim() : undefined;
@@ -46,7 +59,7 @@ if (role === 'worker') {
   // Grafana runs as its own user in its container: the files must be readable by it.
   for (const [file, value] of [
     [keyFile, key],
-    [path.join(secrets, 'ae-token'), env('LOCAL_AE_TOKEN', 'local-dev-token')],
+    [path.join(secrets, 'ae-token'), aeToken],
   ]) {
     writeFileSync(file, value);
     chmodSync(file, 0o644);

@@ -8,10 +8,48 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
+import { verificationLink } from '../worker/src/auth/verification-link.ts';
 
 export const ROOT = path.resolve(import.meta.dirname, '..');
 const WRANGLER = path.join(ROOT, 'node_modules', 'wrangler', 'bin', 'wrangler.js');
 const LOCAL_AE_CLI = path.join(ROOT, 'local-analytics-engine', 'src', 'cli.ts');
+
+/**
+ * The values every fresh checkout shares. Fine on this machine; anywhere else they are known to
+ * anyone who has read this file, so refuseDefaultSecrets stops a stack that would serve them.
+ */
+export const DEFAULT_SECRETS = {
+  BETTER_AUTH_SECRET: 'local-dev-secret-change-me-0123456789abcdef',
+  USAGE_LENS_ADMIN_PASSWORD: 'admin-password',
+  LOCAL_AE_TOKEN: 'local-dev-token',
+} as const;
+
+export type SecretName = keyof typeof DEFAULT_SECRETS;
+
+/** localhost, *.localhost, 127.0.0.0/8 and [::1]: URLs only this machine can reach. */
+export function isLocalUrl(url: string): boolean {
+  let hostname: string;
+  try {
+    hostname = new URL(url).hostname.toLowerCase();
+  } catch {
+    return false;
+  }
+  return hostname === 'localhost' || hostname.endsWith('.localhost') || /^127(\.\d{1,3}){3}$/.test(hostname) || hostname === '[::1]';
+}
+
+/**
+ * Throws, naming the variable, when BETTER_AUTH_URL is not a localhost URL and one of the given
+ * settings still has its default value (see DEFAULT_SECRETS).
+ */
+export function refuseDefaultSecrets(betterAuthUrl: string, values: Partial<Record<SecretName, string>>): void {
+  if (isLocalUrl(betterAuthUrl)) return;
+  const defaults = (Object.keys(values) as SecretName[]).filter((name) => values[name] === DEFAULT_SECRETS[name]);
+  if (defaults.length === 0) return;
+  throw new Error(
+    `BETTER_AUTH_URL (${betterAuthUrl}) is not a localhost URL, and ${defaults.join(', ')} still ${defaults.length === 1 ? 'has its' : 'have their'} ` +
+      `default value from this repository: set ${defaults.length === 1 ? 'it' : 'them'} to a secret of your own before serving anyone else.`,
+  );
+}
 
 export interface StackOptions {
   host?: string;
@@ -24,8 +62,11 @@ export interface StackOptions {
   /** Where the worker reaches the local AE (differs from aeUrl inside compose). */
   aeUrlForWorker?: string;
   accountId?: string;
+  /** Defaults to LOCAL_AE_TOKEN, else DEFAULT_SECRETS.LOCAL_AE_TOKEN. */
   aeToken?: string;
   adminEmails?: string;
+  /** The password the caller will give the admin, refused like the secrets when it is the default. */
+  adminPassword?: string;
   /** Seconds the SQL API may take before the local AE stops a query. */
   queryTimeout?: number;
   /** Run only the worker against an AE started elsewhere (compose's worker service). */
@@ -150,11 +191,23 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const aePort = options.aePort ?? (await freePort());
   const stateDir = path.resolve(options.stateDir ?? path.join(ROOT, '.wrangler', 'state'));
   const accountId = options.accountId ?? 'local-account';
-  const aeToken = options.aeToken ?? 'local-dev-token';
+  const aeToken = options.aeToken ?? process.env.LOCAL_AE_TOKEN ?? DEFAULT_SECRETS.LOCAL_AE_TOKEN;
+  const betterAuthSecret = process.env.BETTER_AUTH_SECRET ?? DEFAULT_SECRETS.BETTER_AUTH_SECRET;
   const reach = host === '0.0.0.0' ? '127.0.0.1' : host;
   const aeUrlForWorker = options.aeUrlForWorker ?? `http://${reach}:${aePort}`;
   const aeUrl = options.workerOnly ? aeUrlForWorker : `http://${reach}:${aePort}`;
   const workerUrl = `http://${reach}:${workerPort}`;
+  const vars: Record<string, string> = {
+    BETTER_AUTH_URL: process.env.BETTER_AUTH_URL ?? workerUrl,
+    ...(options.adminEmails !== undefined ? { ADMIN_EMAILS: options.adminEmails } : {}),
+    ...options.vars,
+  };
+  // Before anything starts: a refused stack leaves nothing running.
+  refuseDefaultSecrets(vars.BETTER_AUTH_URL, {
+    BETTER_AUTH_SECRET: betterAuthSecret,
+    LOCAL_AE_TOKEN: aeToken,
+    ...(options.adminPassword !== undefined ? { USAGE_LENS_ADMIN_PASSWORD: options.adminPassword } : {}),
+  });
   mkdirSync(stateDir, { recursive: true });
 
   let ae: ChildProcess | null = null;
@@ -207,17 +260,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         },
       }),
     );
-    const vars: Record<string, string> = {
-      BETTER_AUTH_URL: process.env.BETTER_AUTH_URL ?? `http://${reach}:${workerPort}`,
-      ...(options.adminEmails !== undefined ? { ADMIN_EMAILS: options.adminEmails } : {}),
-      ...options.vars,
-    };
     // Secrets go in a file only this user can read, never on a command line.
     const secrets = path.join(stateDir, 'secrets.env');
     writeFileSync(
       secrets,
       [
-        `BETTER_AUTH_SECRET=${process.env.BETTER_AUTH_SECRET ?? 'local-dev-secret-change-me-0123456789abcdef'}`,
+        `BETTER_AUTH_SECRET=${betterAuthSecret}`,
         '',
       ].join('\n'),
       { mode: 0o600 },
@@ -264,16 +312,31 @@ export interface Admin {
   userId: string;
 }
 
-/** Signs the admin in, signing up first on a fresh database (the email must be in ADMIN_EMAILS). */
-export async function signInAdmin(workerUrl: string, email: string, password: string, name = 'Admin'): Promise<Admin> {
+/**
+ * Signs the admin in, signing up first on a fresh database, and makes sure the address is verified:
+ * ADMIN_EMAILS counts only for a verified address. The tooling holds BETTER_AUTH_SECRET (it writes
+ * the worker's secrets), so it mints the link a verification mail would carry and opens it.
+ */
+export async function signInAdmin(
+  workerUrl: string,
+  email: string,
+  password: string,
+  name = 'Admin',
+  secret = process.env.BETTER_AUTH_SECRET ?? DEFAULT_SECRETS.BETTER_AUTH_SECRET,
+): Promise<Admin> {
   const headers = { 'content-type': 'application/json', origin: workerUrl };
   let res = await fetch(`${workerUrl}/api/auth/sign-in/email`, { method: 'POST', headers, body: JSON.stringify({ email, password }) });
   if (res.status === 401) {
     res = await fetch(`${workerUrl}/api/auth/sign-up/email`, { method: 'POST', headers, body: JSON.stringify({ email, password, name }) });
   }
   if (!res.ok) throw new Error(`admin sign-in as ${email} failed (${res.status}): ${await res.text()}`);
-  const { user } = (await res.json()) as { user: { id: string } };
-  return { email, token: res.headers.get('set-auth-token')!, userId: user.id };
+  const { user } = (await res.json()) as { user: { id: string; emailVerified: boolean } };
+  const admin = { email, token: res.headers.get('set-auth-token')!, userId: user.id };
+  if (!user.emailVerified) {
+    const verify = await fetch(await verificationLink({ workerUrl, secret, email, userId: user.id }));
+    if (!verify.ok) throw new Error(`verifying the admin address ${email} failed (${verify.status}): ${await verify.text()}`);
+  }
+  return admin;
 }
 
 export async function createApiKey(workerUrl: string, admin: Admin, name: string, scope: 'admin' | 'ingest'): Promise<string> {

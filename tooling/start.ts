@@ -32,6 +32,7 @@ const stack = await startStack({
   workerPort: Number(process.env.WORKER_PORT ?? 8787),
   aePort: Number(process.env.LOCAL_AE_PORT ?? 8788),
   adminEmails: email,
+  adminPassword: password,
   log: values.verbose ? (line) => console.log(line) : undefined,
 });
 const shutdown = async () => {

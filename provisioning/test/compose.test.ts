@@ -81,15 +81,25 @@ describe('docker-compose.yml', () => {
   });
 
   it('publishes the documented ports once each', () => {
-    // "[ip:]host:container": the host port is the one before the container's.
+    // "[ip:]host:container": the host port is the part before the container's.
     const hostPorts = services.flatMap(([, s]) => (s.ports ?? []).map((p) => p.split(':').at(-2)));
     expect(new Set(hostPorts).size).toBe(hostPorts.length);
-    const port = (name: string) => compose.services[name].ports![0];
-    expect(port('worker')).toBe('8787:8787');
-    expect(port('local-ae')).toBe('127.0.0.1:8788:8788');
-    expect(port('grafana')).toBe('3000:3000');
+    const published = (name: string) => {
+      const parts = compose.services[name].ports![0].split(':');
+      return { host: parts.at(-2), container: parts.at(-1) };
+    };
+    expect(published('worker')).toEqual({ host: '8787', container: '8787' });
+    expect(published('local-ae')).toEqual({ host: '8788', container: '8788' });
+    expect(published('grafana')).toEqual({ host: '3000', container: '3000' });
     expect(compose.services['local-ae'].environment!.LOCAL_AE_PORT).toBe('8788');
     expect(compose.services.worker.environment!.WORKER_PORT).toBe('8787');
+  });
+
+  it('publishes the worker, the alert receiver and Grafana on 127.0.0.1 only, whatever port is chosen', () => {
+    const chosen = loadCompose({ WORKER_PORT: '18787', RECEIVER_PORT: '19099', GRAFANA_PORT: '13000' });
+    expect(chosen.services.worker.ports).toEqual(['127.0.0.1:18787:8787']);
+    expect(chosen.services['alert-receiver'].ports).toEqual(['127.0.0.1:19099:9099']);
+    expect(chosen.services.grafana.ports).toEqual(['127.0.0.1:13000:3000']);
   });
 
   it('orders start-up with conditions the targets can meet', () => {

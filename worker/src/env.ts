@@ -19,8 +19,12 @@ export interface Env {
   BETTER_AUTH_SECRET: string;
   /** Comma-separated extra origins better-auth accepts (e.g. the compose network's name for the worker). */
   TRUSTED_ORIGINS?: string;
-  /** Comma-separated emails that are admins whatever their role (bootstrapping). */
+  /** Comma-separated emails that are admins whatever their role, once verified (bootstrapping). */
   ADMIN_EMAILS?: string;
+  /** Cloudflare Email Service binding (`[[send_email]] name = "EMAIL"`): sends verification mail. */
+  EMAIL?: SendEmail;
+  /** The sender of verification mail, an address of a domain onboarded to Email Service. */
+  MAIL_FROM?: string;
   /** Reads AE (`[analytics]` binding in production; the local AE's entrypoint in local dev and tests). */
   ANALYTICS_SQL?: AnalyticsSQLBinding;
   /** How long to wait for one read, in ms (default: a little longer than AE runs a query). */
@@ -33,6 +37,8 @@ export interface Principal {
   name: string;
   email: string;
   role: string;
+  /** Whether better-auth has seen the email verified (ADMIN_EMAILS counts only then). */
+  emailVerified: boolean;
   /** How the caller proved who it is. */
   via: 'session' | 'api-key';
   /** Scope of the API key, when via is api-key. */

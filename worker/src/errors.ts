@@ -5,11 +5,15 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 
-/** A 400 that names the request field at fault. */
+/**
+ * An error that names the request field at fault: a 400 unless the field's fault has a status of
+ * its own (413 for a body over its limit, 415 for a body that is not JSON, 403 for an untrusted
+ * origin).
+ */
 export class FieldError extends HTTPException {
   readonly field: string;
-  constructor(field: string, message: string) {
-    super(400, { message: `${field}: ${message}` });
+  constructor(field: string, message: string, status: ContentfulStatusCode = 400) {
+    super(status, { message: `${field}: ${message}` });
     this.field = field;
   }
 }

@@ -4,7 +4,7 @@
  */
 import { Hono } from 'hono';
 import type { AppEnv } from './env.ts';
-import { getAuth } from './auth/auth.ts';
+import { handleAuth } from './auth/auth.ts';
 import { onError } from './errors.ts';
 import { handleGetMe } from './routes/auth-me.ts';
 import { sync } from './routes/sync.ts';
@@ -21,7 +21,7 @@ export const app = new Hono<AppEnv>();
 app.get('/health', (c) => c.json({ ok: true }));
 // Registered before better-auth's catch-all so /api/auth/me is ours.
 app.get('/api/auth/me', handleGetMe);
-app.on(['GET', 'POST'], '/api/auth/*', (c) => getAuth(c.env).handler(c.req.raw));
+app.on(['GET', 'POST'], '/api/auth/*', handleAuth);
 app.route('/api', sync);
 app.route('/api', chat);
 app.route('/api', ingest);

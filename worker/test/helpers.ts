@@ -4,6 +4,7 @@
  */
 import { env, exports } from 'cloudflare:workers';
 import { expect } from 'vitest';
+import { verificationLink } from '../src/auth/verification-link.ts';
 
 export const ORIGIN = 'http://127.0.0.1:8787';
 
@@ -33,10 +34,12 @@ export async function call(
   return exports.default.fetch(new Request(`${ORIGIN}${path}`, { method: options.method ?? 'GET', headers, body }));
 }
 
+export const PASSWORD = 'correct-horse-battery';
+
 export async function signUp(name = 'Test User', email = uniqueEmail()): Promise<Caller> {
   const res = await call('/api/auth/sign-up/email', {
     method: 'POST',
-    body: { name, email, password: 'correct-horse-battery' },
+    body: { name, email, password: PASSWORD },
     headers: { origin: ORIGIN },
   });
   expect(res.status, await res.clone().text()).toBe(200);
@@ -44,7 +47,26 @@ export async function signUp(name = 'Test User', email = uniqueEmail()): Promise
   return { token: res.headers.get('set-auth-token')!, userId: json.user.id, email, name };
 }
 
-export const signUpAdmin = () => signUp('Ada Admin', 'admin@example.com');
+/** Verifies the caller's email through better-auth's own link, as the tooling does for its admin. */
+export async function verifyEmail(caller: Caller): Promise<void> {
+  const link = await verificationLink({ workerUrl: ORIGIN, secret: env.BETTER_AUTH_SECRET, email: caller.email, userId: caller.userId });
+  const res = await exports.default.fetch(new Request(link));
+  expect(res.status, await res.clone().text()).toBe(200);
+}
+
+/** ADMIN_EMAILS makes an admin of a verified address only, so the admin verifies first. */
+export async function signUpAdmin(): Promise<Caller> {
+  const admin = await signUp('Ada Admin', 'admin@example.com');
+  await verifyEmail(admin);
+  return admin;
+}
+
+/** Signs in with the password and returns the session cookie, as a browser would hold it. */
+export async function sessionCookie(caller: Caller): Promise<string> {
+  const res = await call('/api/auth/sign-in/email', { method: 'POST', body: { email: caller.email, password: PASSWORD }, headers: { origin: ORIGIN } });
+  expect(res.status, await res.clone().text()).toBe(200);
+  return res.headers.get('set-cookie')!.split(';')[0];
+}
 
 export async function createKey(admin: Caller, scope: 'admin' | 'ingest', userId?: string): Promise<{ id: string; key: string }> {
   const res = await call('/api/admin/api-keys', { token: admin.token, method: 'POST', body: { name: `${scope} key`, scope, userId } });

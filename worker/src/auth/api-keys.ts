@@ -1,6 +1,10 @@
 /**
  * Machine credentials (Grafana, ingest clients). A key is 32 random bytes shown once; D1 keeps its
  * SHA-256 only, which is enough for a secret with that much entropy and cheap per request.
+ *
+ * A key acts as its owner with the owner's rights at the time of the call: it is refused while the
+ * owner is banned or once the key has expired, and its principal carries the owner's current role
+ * and verified email, so requireAdmin weighs an admin-scoped key by who its owner is now.
  */
 import type { ApiKeyScope, Principal } from '../env.ts';
 
@@ -16,6 +20,8 @@ export interface ApiKeyRecord {
   createdAt: number;
   lastUsedAt: number | null;
   revokedAt: number | null;
+  /** Epoch ms after which the key is refused; null for a key that lives until revoked. */
+  expiresAt: number | null;
 }
 
 function base64url(bytes: Uint8Array): string {
@@ -33,7 +39,7 @@ export function looksLikeApiKey(token: string): boolean {
 
 export async function createApiKey(
   db: D1Database,
-  input: { name: string; scope: ApiKeyScope; userId: string; createdBy: string },
+  input: { name: string; scope: ApiKeyScope; userId: string; createdBy: string; expiresAt?: number | null },
 ): Promise<{ record: ApiKeyRecord; key: string }> {
   const key = `${API_KEY_PREFIX}${input.scope}_${base64url(crypto.getRandomValues(new Uint8Array(32)))}`;
   const record: ApiKeyRecord = {
@@ -46,13 +52,14 @@ export async function createApiKey(
     createdAt: Date.now(),
     lastUsedAt: null,
     revokedAt: null,
+    expiresAt: input.expiresAt ?? null,
   };
   await db
     .prepare(
-      `insert into api_key (id, name, scope, keyHash, prefix, userId, createdBy, createdAt)
-       values (?, ?, ?, ?, ?, ?, ?, ?)`,
+      `insert into api_key (id, name, scope, keyHash, prefix, userId, createdBy, createdAt, expiresAt)
+       values (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     )
-    .bind(record.id, record.name, record.scope, await sha256Hex(key), record.prefix, record.userId, record.createdBy, record.createdAt)
+    .bind(record.id, record.name, record.scope, await sha256Hex(key), record.prefix, record.userId, record.createdBy, record.createdAt, record.expiresAt)
     .run();
   return { record, key };
 }
@@ -60,7 +67,7 @@ export async function createApiKey(
 export async function listApiKeys(db: D1Database): Promise<ApiKeyRecord[]> {
   const { results } = await db
     .prepare(
-      `select id, name, scope, prefix, userId, createdBy, createdAt, lastUsedAt, revokedAt
+      `select id, name, scope, prefix, userId, createdBy, createdAt, lastUsedAt, revokedAt, expiresAt
        from api_key order by createdAt desc`,
     )
     .all<ApiKeyRecord>();
@@ -79,6 +86,31 @@ export async function revokeApiKey(db: D1Database, id: string): Promise<boolean>
 /** Recording last use costs a write, so it is refreshed at most once a minute per key. */
 const LAST_USED_RESOLUTION_MS = 60_000;
 
+interface KeyOwnerRow {
+  id: string;
+  scope: ApiKeyScope;
+  lastUsedAt: number | null;
+  expiresAt: number | null;
+  userId: string;
+  name: string;
+  email: string;
+  emailVerified: number | null;
+  role: string | null;
+  orgId: string | null;
+  banned: number | null;
+  banExpires: string | number | null;
+}
+
+/**
+ * Whether better-auth's admin plugin would still hold the user banned: a ban without an end, or
+ * one whose end is ahead (its session hook lifts a ban whose banExpires has passed,
+ * better-auth/dist/plugins/admin/admin.mjs).
+ */
+function isBanned(row: Pick<KeyOwnerRow, 'banned' | 'banExpires'>, now: number): boolean {
+  if (!row.banned) return false;
+  return row.banExpires === null || new Date(row.banExpires).getTime() >= now;
+}
+
 export async function verifyApiKey(
   db: D1Database,
   key: string,
@@ -86,14 +118,17 @@ export async function verifyApiKey(
 ): Promise<Principal | null> {
   const row = await db
     .prepare(
-      `select k.id, k.scope, k.lastUsedAt, u.id as userId, u.name, u.email, u.role, u.orgId
+      `select k.id, k.scope, k.lastUsedAt, k.expiresAt, u.id as userId, u.name, u.email, u.emailVerified, u.role, u.orgId,
+              u.banned, u.banExpires
        from api_key k join user u on u.id = k.userId
        where k.keyHash = ? and k.revokedAt is null`,
     )
     .bind(await sha256Hex(key))
-    .first<{ id: string; scope: ApiKeyScope; lastUsedAt: number | null; userId: string; name: string; email: string; role: string | null; orgId: string | null }>();
+    .first<KeyOwnerRow>();
   if (!row) return null;
   const now = Date.now();
+  if (row.expiresAt !== null && row.expiresAt <= now) return null;
+  if (isBanned(row, now)) return null;
   if (row.lastUsedAt === null || now - row.lastUsedAt > LAST_USED_RESOLUTION_MS) {
     waitUntil(db.prepare('update api_key set lastUsedAt = ? where id = ?').bind(now, row.id).run().catch(() => undefined));
   }
@@ -103,6 +138,7 @@ export async function verifyApiKey(
     name: row.name,
     email: row.email,
     role: row.role ?? 'user',
+    emailVerified: Boolean(row.emailVerified),
     via: 'api-key',
     scope: row.scope,
   };

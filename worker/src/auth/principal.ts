@@ -29,6 +29,7 @@ export async function resolvePrincipal(c: Context<AppEnv>): Promise<Principal | 
         name: user.name,
         email: user.email,
         role: user.role ?? 'user',
+        emailVerified: user.emailVerified,
         via: 'session',
       };
     }

@@ -4,13 +4,16 @@ import type { AppEnv } from '../env.ts';
 import { isAdmin } from './admins.ts';
 import { resolvePrincipal } from './principal.ts';
 
-/** 401 without credentials, 403 for anyone but an admin session or an admin-scoped API key. */
+/**
+ * 401 without credentials, 403 for anyone but an admin session or an admin-scoped API key whose
+ * owner is an admin now (a key never carries more than its owner's current rights).
+ */
 export const requireAdmin = createMiddleware<AppEnv>(async (c, next) => {
   const principal = await resolvePrincipal(c);
   if (!principal) {
     throw new HTTPException(401, { message: 'authentication required: sign in or send an admin API key' });
   }
-  const allowed = principal.via === 'api-key' ? principal.scope === 'admin' : isAdmin(c.env, principal);
+  const allowed = (principal.via === 'session' || principal.scope === 'admin') && isAdmin(c.env, principal);
   if (!allowed) throw new HTTPException(403, { message: 'admin access required' });
   await next();
 });

@@ -1,6 +1,6 @@
 /**
  * /api/admin/*: users, organisations and API keys (usage is routes/usage.ts). Everything here is
- * behind requireAdmin.
+ * behind requireAdmin, and a change made with a session cookie must come from a trusted origin, as JSON.
  */
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
@@ -8,19 +8,24 @@ import { API_KEY_SCOPES, type ApiKeyScope, type AppEnv } from '../env.ts';
 import { requireAdmin } from '../auth/require-admin.ts';
 import { createApiKey, listApiKeys, revokeApiKey } from '../auth/api-keys.ts';
 import { isAdmin } from '../auth/admins.ts';
-import { readJsonBody, requireObject } from '../body.ts';
+import { trustedCookieWrites } from '../auth/cookie-writes.ts';
+import { readInstant, readJsonBody, requireObject } from '../body.ts';
 import { FieldError } from '../errors.ts';
 
 const MAX_BODY = 16 * 1024;
 const NAME = /^[^\u0000-\u001f]{1,100}$/;
+/** How far ahead an API key's expiresAt may be: long-lived machine keys get rotated at least yearly. */
+export const API_KEY_MAX_LIFETIME_MS = 365 * 86_400_000;
 
 export const admin = new Hono<AppEnv>();
 admin.use('*', requireAdmin);
+admin.use('*', trustedCookieWrites);
 
 interface UserRow {
   id: string;
   name: string;
   email: string;
+  emailVerified: number;
   role: string | null;
   orgId: string | null;
   createdAt: string | number;
@@ -28,13 +33,14 @@ interface UserRow {
 
 admin.get('/users', async (c) => {
   const { results } = await c.env.DB.prepare(
-    'select id, name, email, role, orgId, createdAt from user order by createdAt, id',
+    'select id, name, email, emailVerified, role, orgId, createdAt from user order by createdAt, id',
   ).all<UserRow>();
   return c.json({
     users: results.map((u) => ({
       id: u.id,
       name: u.name,
       email: u.email,
+      emailVerified: Boolean(u.emailVerified),
       role: u.role ?? 'user',
       orgId: u.orgId ?? '',
       isAdmin: isAdmin(c.env, u),
@@ -97,20 +103,27 @@ admin.post('/api-keys', async (c) => {
   const body = requireObject(await readJsonBody(c.req.raw, MAX_BODY));
   if (typeof body.name !== 'string' || !NAME.test(body.name)) throw new FieldError('name', 'must be 1 to 100 printable characters');
   if (!API_KEY_SCOPES.includes(body.scope as ApiKeyScope)) throw new FieldError('scope', `must be one of ${API_KEY_SCOPES.join(', ')}`);
+  const scope = body.scope as ApiKeyScope;
   const caller = c.get('principal')!;
   let userId = caller.userId;
   if (body.userId !== undefined) {
     if (typeof body.userId !== 'string') throw new FieldError('userId', 'must be a user id');
-    const user = await c.env.DB.prepare('select id from user where id = ?').bind(body.userId).first();
-    if (!user) throw new FieldError('userId', 'no such user');
+    const owner = await c.env.DB.prepare('select id, email, emailVerified, role from user where id = ?')
+      .bind(body.userId)
+      .first<{ id: string; email: string; emailVerified: number; role: string | null }>();
+    if (!owner) throw new FieldError('userId', 'no such user');
+    // requireAdmin would refuse such a key on every call; refusing it here says so at once.
+    if (scope === 'admin' && !isAdmin(c.env, owner)) {
+      throw new FieldError('userId', 'is not an admin, and an admin-scoped key can only act for an admin');
+    }
     userId = body.userId;
   }
-  const { record, key } = await createApiKey(c.env.DB, {
-    name: body.name,
-    scope: body.scope as ApiKeyScope,
-    userId,
-    createdBy: caller.userId,
-  });
+  let expiresAt: number | null = null;
+  if (body.expiresAt !== undefined && body.expiresAt !== null) {
+    const now = Date.now();
+    expiresAt = readInstant(body.expiresAt, 'expiresAt', { notBefore: now + 1, notAfter: now + API_KEY_MAX_LIFETIME_MS });
+  }
+  const { record, key } = await createApiKey(c.env.DB, { name: body.name, scope, userId, createdBy: caller.userId, expiresAt });
   // The only time the key is ever shown.
   return c.json({ ...record, key }, 201);
 });

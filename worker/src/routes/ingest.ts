@@ -8,13 +8,20 @@ import { HTTPException } from 'hono/http-exception';
 import type { AppEnv } from '../env.ts';
 import { trackEvent } from '../analytics/track.ts';
 import { resolvePrincipal } from '../auth/principal.ts';
+import { requireTrustedCookieWrite } from '../auth/cookie-writes.ts';
 import { FieldError } from '../errors.ts';
-import { isObject, readJsonBody } from '../body.ts';
+import { isObject, readInstant, readJsonBody } from '../body.ts';
+
+const DAY_MS = 86_400_000;
 
 export const INGEST_LIMITS = {
   maxBodyBytes: 256 * 1024,
   maxItems: 100,
   maxPayloadBytes: 16 * 1024,
+  /** How old an item's occurredAt may be: clients replay offline queues, not archives. */
+  maxAgeMs: 365 * DAY_MS,
+  /** How far ahead of the worker's clock occurredAt may be: client clocks drift. */
+  maxAheadMs: DAY_MS,
 } as const;
 
 const TYPE = /^[A-Za-z0-9_.:-]{1,64}$/;
@@ -27,9 +34,7 @@ export interface IngestItem {
 
 function parseOccurredAt(value: unknown, field: string, now: number): number {
   if (value === undefined) return now;
-  const ms = typeof value === 'number' ? value : typeof value === 'string' ? Date.parse(value) : NaN;
-  if (!Number.isFinite(ms) || ms < 0) throw new FieldError(field, 'must be an ISO date or epoch milliseconds');
-  return Math.floor(ms);
+  return readInstant(value, field, { notBefore: now - INGEST_LIMITS.maxAgeMs, notAfter: now + INGEST_LIMITS.maxAheadMs });
 }
 
 /** Validates a parsed body; every message names the field at fault. */
@@ -59,12 +64,14 @@ export const ingest = new Hono<AppEnv>();
 ingest.post('/ingest', async (c) => {
   const principal = await resolvePrincipal(c);
   if (!principal) throw new HTTPException(401, { message: 'authentication required: sign in or send an ingest API key' });
-  if (principal.via === 'api-key' && principal.scope !== 'ingest') {
-    throw new HTTPException(403, { message: 'this API key is not scoped for ingest' });
-  }
   const track = (status: number) =>
     trackEvent(c, { userId: principal.userId, orgId: principal.orgId, event: 'ingest', status });
+  // Every refusal from here on is an authenticated call, so it is tracked with its status.
   try {
+    if (principal.via === 'api-key' && principal.scope !== 'ingest') {
+      throw new HTTPException(403, { message: 'this API key is not scoped for ingest' });
+    }
+    await requireTrustedCookieWrite(c);
     const items = parseIngestBody(await readJsonBody(c.req.raw, INGEST_LIMITS.maxBodyBytes));
     const now = Date.now();
     const ids = items.map(() => crypto.randomUUID());
