@@ -682,6 +682,10 @@ func TestPerUserRulesReadOncePerTickAndNeverADashboardAnswer(t *testing.T) {
 
 // Sharing one read needs the per-user queries of the every-minute group to be the same read: the
 // same data source, window, minimum, limit and filters (the cache's key; the metric is not in it).
+// They must also share a tick, which rules of one group do: Grafana spreads evaluations by group
+// unless jitterAlertRulesWithinGroups is on (pkg/services/ngalert/schedule/jitter.go
+// JitterStrategyFrom: JitterByGroup by default), and gives every rule due at a tick that tick as
+// its evaluation time (schedule.go processTick, scheduledAt: tick); ourRuleFile pins the group.
 func TestPerUserRulesAskTheSameRead(t *testing.T) {
 	var first *RuleQuery
 	count := 0
