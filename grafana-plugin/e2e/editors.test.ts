@@ -27,7 +27,15 @@ beforeAll(async () => {
   base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+      '--disable-sync',
+    ],
   });
 });
 
@@ -49,24 +57,57 @@ async function open(query: string): Promise<Page> {
 const visible = (page: Page, testId: string) => page.getByTestId(testId).isVisible();
 
 /** Picks an option of a @grafana/ui RadioButtonGroup (its input sits over the label). */
-const choose = (page: Page, label: string) => page.getByRole('radio', { name: label, exact: true }).check({ force: true });
+const choose = (page: Page, label: string) =>
+  page.getByRole('radio', { name: label, exact: true }).check({ force: true });
 
 describe('query editor', () => {
   it.each([
-    ['Per-user table', { filters: true, timeseries: false, topN: true, sql: false }],
-    ['Totals', { filters: true, timeseries: false, topN: false, sql: false }],
-    ['Time series', { filters: true, timeseries: true, topN: true, sql: false }],
-    ['Status breakdown', { filters: true, timeseries: false, topN: false, sql: false }],
-    ['AE writes and cost', { filters: true, timeseries: false, topN: false, sql: false }],
-    ['Raw SQL', { filters: false, timeseries: false, topN: false, sql: true }],
+    ['Per-user table', { filters: true, groupBy: false, metric: false, topN: true, minEvents: false, sql: false }],
+    ['Totals', { filters: true, groupBy: false, metric: true, topN: false, minEvents: false, sql: false }],
+    ['Time series', { filters: true, groupBy: true, metric: true, topN: true, minEvents: false, sql: false }],
+    ['Status breakdown', { filters: true, groupBy: false, metric: false, topN: false, minEvents: false, sql: false }],
+    ['Per-org table', { filters: true, groupBy: false, metric: false, topN: true, minEvents: false, sql: false }],
+    ['Per-user values', { filters: true, groupBy: false, metric: true, topN: false, minEvents: true, sql: false }],
+    ['AE writes and cost', { filters: true, groupBy: false, metric: false, topN: false, minEvents: false, sql: false }],
+    ['Raw SQL', { filters: false, groupBy: false, metric: false, topN: false, minEvents: false, sql: true }],
   ])('%s shows its fields', async (label, want) => {
     const page = await open('editor=query&mode=sql');
     await choose(page, label);
     expect(await visible(page, 'filter-users')).toBe(want.filters);
     expect(await visible(page, 'filter-events')).toBe(want.filters);
-    expect(await visible(page, 'timeseries-options')).toBe(want.timeseries);
+    expect(await visible(page, 'timeseries-options')).toBe(want.groupBy);
+    expect(await visible(page, 'metric')).toBe(want.metric);
     expect(await visible(page, 'top-n')).toBe(want.topN);
+    expect(await visible(page, 'min-events')).toBe(want.minEvents);
     expect(await visible(page, 'raw-sql')).toBe(want.sql);
+    await page.close();
+  });
+
+  it('per-user values write the metric and the minimum of events, as the alert rules use them', async () => {
+    const page = await open('editor=query&mode=worker');
+    await choose(page, 'Per-user values');
+    await choose(page, 'Error rate');
+    await page.getByLabel('Minimum events').fill('20');
+    const query = await page.evaluate(() => window.__harness.query);
+    expect(query).toMatchObject({ queryType: 'perUser', metric: 'error_rate', minEvents: 20 });
+    await page.close();
+  });
+
+  it('totals start as the summary and take an optional metric', async () => {
+    const page = await open('editor=query&mode=worker');
+    await choose(page, 'Totals');
+    expect(await page.getByRole('radio', { name: 'Events and active users', exact: true }).isChecked()).toBe(true);
+    expect((await page.evaluate(() => window.__harness.query))?.metric).toBeUndefined();
+    await choose(page, 'Errors (status ≥ 400)');
+    expect(await page.evaluate(() => window.__harness.query)).toMatchObject({ queryType: 'totals', metric: 'errors' });
+    await page.close();
+  });
+
+  it('the per-org table keeps its top N', async () => {
+    const page = await open('editor=query&mode=worker');
+    await choose(page, 'Per-org table');
+    await page.getByLabel('Top N').fill('10');
+    expect(await page.evaluate(() => window.__harness.query)).toMatchObject({ queryType: 'orgs', topN: 10 });
     await page.close();
   });
 
@@ -95,7 +136,10 @@ describe('query editor', () => {
     const page = await open('editor=query&mode=worker');
     await choose(page, 'Raw SQL');
     expect(await page.getByText('Raw SQL needs sql mode').isVisible()).toBe(true);
-    expect(await page.getByTestId('raw-sql').inputValue()).toContain('$__timeFilter');
+    const sql = await page.getByTestId('raw-sql').inputValue();
+    expect(sql).toContain('$__timeFilter');
+    expect(sql).toContain('AS bucket');
+    expect(sql).not.toMatch(/\bAS time\b/);
     await page.close();
   });
 });

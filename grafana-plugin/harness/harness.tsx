@@ -13,7 +13,13 @@ import { ConfigEditor } from '../src/components/ConfigEditor';
 import { QueryEditor } from '../src/components/QueryEditor';
 import { VariableQueryEditor } from '../src/components/VariableQueryEditor';
 import type { DataSource } from '../src/datasource';
-import type { UsageOptions, UsageQuery, UsageSecureJsonData, UsageVariableQuery } from '../src/types';
+import {
+  DEFAULT_QUERY,
+  type UsageOptions,
+  type UsageQuery,
+  type UsageSecureJsonData,
+  type UsageVariableQuery,
+} from '../src/types';
 
 type Options = DataSourceSettings<UsageOptions, UsageSecureJsonData>;
 
@@ -45,7 +51,12 @@ const baseOptions = {
 const fakeDatasource = {
   mode: params.get('mode') ?? 'worker',
   listOptions: async (kind: string) =>
-    kind === 'users' ? [{ value: 'u_ada', label: 'Ada Lovelace' }, { value: 'u_grace', label: 'Grace Hopper' }] : [{ value: 'org_1', label: 'Org One' }],
+    kind === 'users'
+      ? [
+          { value: 'u_ada', label: 'Ada Lovelace' },
+          { value: 'u_grace', label: 'Grace Hopper' },
+        ]
+      : [{ value: 'org_1', label: 'Org One' }],
 } as unknown as DataSource;
 
 function ConfigHarness() {
@@ -62,7 +73,8 @@ function ConfigHarness() {
 }
 
 function QueryHarness() {
-  const [query, setQuery] = useState<UsageQuery>({ refId: 'A', queryType: 'users' });
+  // A new panel's query, as Grafana makes it from the data source's getDefaultQuery().
+  const [query, setQuery] = useState<UsageQuery>({ refId: 'A', ...DEFAULT_QUERY });
   return (
     <QueryEditor
       query={query}
@@ -91,7 +103,11 @@ function VariableHarness() {
   );
 }
 
-const editors: Record<string, () => React.JSX.Element> = { config: ConfigHarness, query: QueryHarness, variable: VariableHarness };
+const editors: Record<string, () => React.JSX.Element> = {
+  config: ConfigHarness,
+  query: QueryHarness,
+  variable: VariableHarness,
+};
 const Editor = editors[params.get('editor') ?? 'query'];
 
 createRoot(document.getElementById('root')!).render(
@@ -99,5 +115,5 @@ createRoot(document.getElementById('root')!).render(
     <div data-testid="harness-ready" style={{ padding: 16 }}>
       <Editor />
     </div>
-  </ThemeContext.Provider>,
+  </ThemeContext.Provider>
 );

@@ -33,11 +33,16 @@ export const DEFAULT_QUERY: Partial<UsageQuery> = {
   metric: QUERY_DEFAULTS.metric,
 };
 
-export const DEFAULT_SQL = `SELECT $__timeInterval AS time, blob1 AS event, SUM(_sample_interval) AS events
+/**
+ * Raw SQL's starting query. Its aliases are neutral words: `time` (like `user`) is reserved in
+ * standard SQL and AE's own examples avoid it; the result's time column is found by its DateTime
+ * type, not its name.
+ */
+export const DEFAULT_SQL = `SELECT $__timeInterval AS bucket, blob1 AS event, SUM(_sample_interval) AS events
 FROM $__dataset
 WHERE $__timeFilter
-GROUP BY time, event
-ORDER BY time`;
+GROUP BY bucket, event
+ORDER BY bucket`;
 
 export type Mode = 'worker' | 'sql';
 

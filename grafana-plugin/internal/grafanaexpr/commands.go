@@ -155,7 +155,9 @@ func (c *mathCommand) Needs() []string {
 	return out
 }
 
-func (c *mathCommand) Execute(vars map[string]Result) (Result, error) { return Math(c.expression, vars) }
+func (c *mathCommand) Execute(vars map[string]Result) (Result, error) {
+	return Math(c.expression, vars)
+}
 
 // Math evaluates a math expression over named results ($A, ${A}): numbers, + - * / %,
 // comparisons (> >= < <= == !=), && and ||, and parentheses, with Go's precedence as Grafana's

@@ -4,7 +4,8 @@
 //
 // Every rule here is taken from Grafana's code (grafana/grafana, 12.x):
 //   - how a data source answer becomes values: pkg/expr/converter.go (ResultConverter.Convert) and
-//     pkg/expr/dataplane.go, with the dataplane contract of grafana/dataplane sdata/;
+//     pkg/expr/dataplane.go (timeseries-multi and numeric-multi answers), with the dataplane
+//     readers of grafana/dataplane sdata/timeseries and sdata/numeric;
 //   - reduce: pkg/expr/mathexp/reduce.go and pkg/expr/commands.go (UnmarshalReduceCommand);
 //   - math: pkg/expr/mathexp/exp.go (union, binary operators);
 //   - threshold: pkg/expr/threshold.go;
@@ -114,7 +115,15 @@ func dataplaneTimeSeriesMulti(frames data.Frames) (Result, error) {
 	return out, nil
 }
 
-// dataplane numeric-multi: every frame typed, first numeric field's single row is the number.
+// dataplane numeric-multi, one number per frame, as Grafana reads it: pkg/expr/dataplane.go
+// handleDataplaneNumeric hands the frames to grafana/dataplane sdata/numeric/multi.go
+// (validateAndGetRefsMulti) and makes each reference a number with mathexp.NumberFromRef
+// (pkg/expr/mathexp/types.go), whose value is numeric.go MetricRef.NullableFloat64Value:
+//   - a first frame without fields is the empty response (no data), whatever frames follow;
+//   - every frame must be typed numeric-multi, or the whole answer is refused;
+//   - a frame's number is its first value field (numeric or bool: sdata.ValidValueFields) with
+//     that field's labels; a frame without one adds no number;
+//   - a value field of any length but one is a null number, not its first row.
 func dataplaneNumericMulti(frames data.Frames) (Result, error) {
 	if len(frames[0].Fields) == 0 {
 		return Result{NoData: true}, nil
@@ -129,17 +138,25 @@ func dataplaneNumericMulti(frames data.Frames) (Result, error) {
 			return Result{}, fmt.Errorf("frame has wrong type, expected NumericMulti but got %q", t)
 		}
 		for _, field := range f.Fields {
-			if field.Type().Numeric() {
-				var v *float64
-				if field.Len() > 0 {
-					v = floatAt(field, 0)
-				}
-				out.Numbers = append(out.Numbers, Number{Labels: field.Labels.Copy(), Value: v})
-				break
+			if !isValueField(field) {
+				continue
 			}
+			var v *float64
+			if field.Len() == 1 {
+				v = floatAt(field, 0)
+			}
+			out.Numbers = append(out.Numbers, Number{Labels: field.Labels.Copy(), Value: v})
+			break
 		}
 	}
 	return out, nil
+}
+
+// isValueField is sdata.ValidValueFields (grafana/dataplane sdata/common.go): the numeric types
+// and bool, nullable or not.
+func isValueField(field *data.Field) bool {
+	t := field.Type()
+	return t.Numeric() || t == data.FieldTypeBool || t == data.FieldTypeNullableBool
 }
 
 // isNumberTable: not a time series, exactly one numeric field, every other field a string.

@@ -70,6 +70,64 @@ func TestConvertDataplaneTimeSeriesMulti(t *testing.T) {
 	}
 }
 
+func numeric(name string, labels data.Labels, values any) *data.Frame {
+	f := data.NewFrame(name, data.NewField("events", labels, values))
+	f.Meta = &data.FrameMeta{Type: data.FrameTypeNumericMulti, TypeVersion: data.FrameTypeVersion{0, 1}}
+	return f
+}
+
+// pkg/expr/dataplane.go handleDataplaneNumeric over grafana/dataplane sdata/numeric/multi.go
+// (validateAndGetRefsMulti), numeric.go (MetricRef.NullableFloat64Value) and
+// pkg/expr/mathexp/types.go (NumberFromRef): a numeric-multi answer is one number per frame, from
+// its first value field, labelled by that field.
+func TestConvertDataplaneNumericMulti(t *testing.T) {
+	r := series(t,
+		numeric("Ada", data.Labels{"user": "a", "name": "Ada"}, []float64{600}),
+		numeric("b", data.Labels{"user": "b", "name": "b"}, []*float64{nil}),
+		numeric("c", data.Labels{"user": "c", "name": "c"}, []int64{7}),
+	)
+	if len(r.Numbers) != 3 || len(r.Series) != 0 || r.NoData {
+		t.Fatalf("one number per frame: %+v", r)
+	}
+	if r.Numbers[0].Labels["user"] != "a" || r.Numbers[0].Labels["name"] != "Ada" || value(t, r.Numbers[0]) != 600 || r.Numbers[1].Value != nil || value(t, r.Numbers[2]) != 7 {
+		t.Fatalf("labels from the value field, values as sent: %+v", r.Numbers)
+	}
+	// The number is the first value field; a string field before it is no label and no value.
+	twoFields := data.NewFrame("", data.NewField("user", nil, []string{"a"}), data.NewField("up", data.Labels{"user": "a"}, []bool{true}), data.NewField("n", nil, []float64{5}))
+	twoFields.Meta = &data.FrameMeta{Type: data.FrameTypeNumericMulti, TypeVersion: data.FrameTypeVersion{0, 1}}
+	if r := series(t, twoFields); len(r.Numbers) != 1 || value(t, r.Numbers[0]) != 1 || len(r.Numbers[0].Labels) != 1 {
+		t.Fatalf("bool is a value field (sdata.ValidValueFields), the first one counts: %+v", r.Numbers)
+	}
+	// A field of more (or fewer) than one row is a null number, not its first row.
+	if r := series(t, numeric("", data.Labels{"user": "a"}, []float64{1, 2})); len(r.Numbers) != 1 || r.Numbers[0].Value != nil {
+		t.Fatalf("two rows: %+v", r.Numbers)
+	}
+	if r := series(t, numeric("", nil, []float64{})); len(r.Numbers) != 1 || r.Numbers[0].Value != nil {
+		t.Fatalf("no row: %+v", r.Numbers)
+	}
+	// A frame with no value field adds no number.
+	onlyText := data.NewFrame("", data.NewField("user", nil, []string{"a"}))
+	onlyText.Meta = &data.FrameMeta{Type: data.FrameTypeNumericMulti, TypeVersion: data.FrameTypeVersion{0, 1}}
+	if r := series(t, numeric("", data.Labels{"user": "a"}, []float64{3}), onlyText); len(r.Numbers) != 1 {
+		t.Fatalf("frame without a value field: %+v", r.Numbers)
+	}
+	// A first frame without fields is no data, whatever follows.
+	empty := data.NewFrame("Per user")
+	empty.Meta = &data.FrameMeta{Type: data.FrameTypeNumericMulti, TypeVersion: data.FrameTypeVersion{0, 1}}
+	if r := series(t, empty, numeric("", data.Labels{"user": "a"}, []float64{3})); !r.NoData {
+		t.Fatalf("empty first frame: %+v", r)
+	}
+	// Every frame must be numeric-multi.
+	if _, err := Convert(data.Frames{numeric("", nil, []float64{1}), multi("a", F(1))}); err == nil || err.Error() != `frame has wrong type, expected NumericMulti but got "timeseries-multi"` {
+		t.Fatalf("a mixed answer is refused: %v", err)
+	}
+	// One unlabelled number (a totals query with a metric) is one instance without labels.
+	one := series(t, numeric("Totals", nil, []float64{90_001}))
+	if states := States(one); len(states) != 1 || states[0].State != Alerting || len(states[0].Labels) != 0 {
+		t.Fatalf("one unlabelled number: %+v", states)
+	}
+}
+
 // pkg/expr/converter.go: one frame that is not a time series, with one numeric field and string
 // fields only, is a set of numbers labelled by the strings; other long frames are refused.
 func TestConvertNumberTableAndLongFrames(t *testing.T) {

@@ -6,10 +6,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
+	"math/rand"
 	"net/http"
 	"os/exec"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -22,7 +24,11 @@ import (
 )
 
 // Proof without Grafana: every provisioned panel target and alert rule, read from the committed
-// files, runs through the built plugin binary over gRPC against the local stack.
+// files, runs through the built plugin binary over gRPC against the local stack, on known data
+// with exact answers. Known data is written weeks back, where neither the simulator (the last
+// week) nor the other suites (the last hour) write, and the dashboards and rules are evaluated
+// at a "now" there; each test picks its own random day, so a rerun on a long-lived stack does not
+// count its data twice.
 
 type harness struct {
 	stack    stacktest.Stack
@@ -59,34 +65,36 @@ func simulate(t *testing.T, s stacktest.Stack) {
 	}
 }
 
-func (h *harness) query(t *testing.T, uid string, from, to time.Time, targets ...json.RawMessage) *backend.QueryDataResponse {
-	t.Helper()
-	return h.queryAs(t, nil, time.Minute, 1000, uid, from, to, targets...)
+// daysAgo is a whole hour on a random day in [from, to) days before now, so the windows ending
+// there start on a bucket of every series (10 minutes for 24 h, 1 hour for 7 days).
+func daysAgo(from, to int) time.Time {
+	days := from + rand.Intn(to-from)
+	return time.Now().UTC().Add(-time.Duration(days) * 24 * time.Hour).Truncate(time.Hour)
 }
 
-func (h *harness) queryAs(t *testing.T, headers map[string]string, interval time.Duration, maxDataPoints int64, uid string, from, to time.Time, targets ...json.RawMessage) *backend.QueryDataResponse {
-	t.Helper()
+// queryData sends req to the binary for the provisioned data source uid, as Grafana does.
+func (h *harness) queryData(ctx context.Context, uid string, req *backend.QueryDataRequest) (*backend.QueryDataResponse, error) {
 	settings, ok := h.settings[uid]
 	if !ok {
-		t.Fatalf("no provisioned data source %q", uid)
+		return nil, fmt.Errorf("no provisioned data source %q", uid)
 	}
-	req := &backend.QueryDataRequest{PluginContext: pluginhost.Context(settings), Headers: headers}
+	req.PluginContext = pluginhost.Context(settings)
+	return h.plugin.QueryData(ctx, req)
+}
+
+// panelRequest is what a dashboard panel sends: its targets over the dashboard's range, without
+// alerting's headers.
+func panelRequest(targets []json.RawMessage, from, to time.Time) *backend.QueryDataRequest {
+	req := &backend.QueryDataRequest{}
 	for _, raw := range targets {
-		var target struct {
-			RefID     string `json:"refId"`
-			QueryType string `json:"queryType"`
-		}
+		var target struct{ RefID, QueryType string }
 		_ = json.Unmarshal(raw, &target)
 		req.Queries = append(req.Queries, backend.DataQuery{
 			RefID: target.RefID, QueryType: target.QueryType, JSON: raw,
-			TimeRange: backend.TimeRange{From: from, To: to}, Interval: interval, MaxDataPoints: maxDataPoints,
+			TimeRange: backend.TimeRange{From: from, To: to}, Interval: time.Minute, MaxDataPoints: 1000,
 		})
 	}
-	res, err := h.plugin.QueryData(context.Background(), req)
-	if err != nil {
-		t.Fatalf("QueryData over gRPC: %v", err)
-	}
-	return res
+	return req
 }
 
 // describe summarises frames for the log: what each panel got.
@@ -105,62 +113,6 @@ func describe(frames data.Frames) string {
 	return fmt.Sprintf("%d row(s) [%s]", f.Rows(), strings.Join(names, ", "))
 }
 
-// checkShape asserts a panel target's answer has the shape its query type promises.
-func checkShape(t *testing.T, queryType, groupBy string, frames data.Frames) {
-	t.Helper()
-	if len(frames) == 0 {
-		t.Fatal("no frames")
-	}
-	fields := func(f *data.Frame) []string {
-		out := []string{}
-		for _, field := range f.Fields {
-			out = append(out, field.Name)
-		}
-		return out
-	}
-	switch queryType {
-	case "users":
-		if got := strings.Join(fields(frames[0]), "|"); got != "User|User ID|Total|Sync|Sync auth|Auth|Chat|Ingest" || frames[0].Rows() == 0 {
-			t.Fatalf("per-user table: %s with %d rows", got, frames[0].Rows())
-		}
-	case "totals":
-		if v, _ := frames[0].Fields[0].FloatAt(0); v <= 0 || frames[0].Rows() != 1 {
-			t.Fatalf("totals: %v events", v)
-		}
-	case "cost":
-		if len(frames[0].Fields) != 4 || frames[0].Rows() != 1 {
-			t.Fatalf("cost: %v", fields(frames[0]))
-		}
-	case "status":
-		if strings.Join(fields(frames[0]), "|") != "Status|Class|Events" || frames[0].Rows() == 0 {
-			t.Fatalf("status: %v", fields(frames[0]))
-		}
-	case "timeseries":
-		var total float64
-		for _, f := range frames {
-			if f.Meta == nil || f.Meta.Type != data.FrameTypeTimeSeriesMulti || len(f.Fields) != 2 || f.Fields[0].Type() != data.FieldTypeTime {
-				t.Fatalf("series %q is not [time, value] timeseries-multi", f.Name)
-			}
-			if _, ok := f.Fields[1].Labels[groupBy]; !ok && groupBy != "total" {
-				t.Fatalf("series %q has no %s label", f.Name, groupBy)
-			}
-			// Worker mode knows names: per-user series carry them, for legends and notifications.
-			if _, ok := f.Fields[1].Labels["name"]; groupBy == "user" && !ok {
-				t.Fatalf("series %q has no name label: %v", f.Name, f.Fields[1].Labels)
-			}
-			for i := 0; i < f.Rows(); i++ {
-				v, _ := f.Fields[1].FloatAt(i)
-				total += v
-			}
-		}
-		if total <= 0 {
-			t.Fatalf("time series add up to %v", total)
-		}
-	default:
-		t.Fatalf("unexpected query type %q", queryType)
-	}
-}
-
 // interpolate does what Grafana's frontend does with $user before a query reaches the backend.
 func interpolate(raw json.RawMessage, vars map[string]string) json.RawMessage {
 	text := string(raw)
@@ -170,15 +122,212 @@ func interpolate(raw json.RawMessage, vars map[string]string) json.RawMessage {
 	return json.RawMessage(text)
 }
 
+func oneFrame(t *testing.T, frames data.Frames) *data.Frame {
+	t.Helper()
+	if len(frames) != 1 {
+		t.Fatalf("%d frames, want 1", len(frames))
+	}
+	return frames[0]
+}
+
+func fieldNames(f *data.Frame) []string {
+	out := []string{}
+	for _, field := range f.Fields {
+		out = append(out, field.Name)
+	}
+	return out
+}
+
+// rows is a table frame's rows, each as its printed values, for exact comparisons.
+func rows(f *data.Frame) []string {
+	out := []string{}
+	for i := 0; i < f.Rows(); i++ {
+		row := []string{}
+		for _, field := range f.Fields {
+			v, _ := field.ConcreteAt(i)
+			row = append(row, fmt.Sprint(v))
+		}
+		out = append(out, strings.Join(row, " "))
+	}
+	return out
+}
+
+func num(t *testing.T, f *data.Frame, field string, row int) float64 {
+	t.Helper()
+	for _, x := range f.Fields {
+		if x.Name == field {
+			v, err := x.FloatAt(row)
+			if err != nil {
+				t.Fatalf("%s[%d]: %v", field, row, err)
+			}
+			return v
+		}
+	}
+	t.Fatalf("no field %q in %v", field, fieldNames(f))
+	return 0
+}
+
+// seriesTotals sums each series of a time series answer by its label, checking the dataplane
+// shape (timeseries-multi, [time, value]) and that every series has the axis of the window:
+// points buckets from start on.
+func seriesTotals(t *testing.T, frames data.Frames, label string, start time.Time, points int) map[string]float64 {
+	t.Helper()
+	totals := map[string]float64{}
+	for _, f := range frames {
+		if f.Meta == nil || f.Meta.Type != data.FrameTypeTimeSeriesMulti || len(f.Fields) != 2 || f.Fields[0].Type() != data.FieldTypeTime {
+			t.Fatalf("series %q is not [time, value] timeseries-multi", f.Name)
+		}
+		if f.Rows() != points || !f.Fields[0].At(0).(time.Time).Equal(start) {
+			t.Fatalf("series %q has %d points from %v, want %d from %v", f.Name, f.Rows(), f.Fields[0].At(0), points, start)
+		}
+		key, ok := f.Fields[1].Labels[label]
+		if !ok {
+			t.Fatalf("series %q has no %s label: %v", f.Name, label, f.Fields[1].Labels)
+		}
+		for i := 0; i < f.Rows(); i++ {
+			v, _ := f.Fields[1].FloatAt(i)
+			totals[key] += v
+		}
+	}
+	return totals
+}
+
+func same(t *testing.T, what string, got, want any) {
+	t.Helper()
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("%s: got %v, want %v", what, got, want)
+	}
+}
+
+// panelData is the known usage of the dashboards, around now = T0.
+type panelData struct {
+	T0          time.Time
+	Ada, Org    string
+	U2, U3      string
+	AdaName     string
+	expectation map[string]func(t *testing.T, frames data.Frames)
+}
+
+const adaName = "Provisioned Ada"
+
+// seedPanels writes the dashboards' known usage and says what every panel must show:
+//   - Ada (an app user, so worker mode names her), org O: 6 sync (101), 3 auth (200), 1 auth (500)
+//     alone in its 10-minute bucket, 1 ingest row sampled 1 in 4 (201); in the last 24 h. One more
+//     auth 4 days back (User detail's 7 days only), one 8 days back (no window), one an hour ago
+//     (so the user variable, over the last 30 days of real time, lists her);
+//   - u2 (an id the app does not know), org O: 2 chat (101), 1 ingest (400) alone in its bucket;
+//   - u3, in no org: 5 sync_auth (200), one more at the window's first second, and one at its end,
+//     which the window leaves out.
+func seedPanels(t *testing.T, h *harness) *panelData {
+	t.Helper()
+	p := &panelData{T0: daysAgo(30, 55), Ada: h.stack.SignUp(t, adaName), Org: stacktest.UniqueID("org"), U2: stacktest.UniqueID("u2"), U3: stacktest.UniqueID("u3")}
+	ago := func(d time.Duration) time.Time { return p.T0.Add(-d) }
+	pt := func(user, event, org string, status float64, at time.Time) stacktest.Point {
+		return stacktest.Point{User: user, Event: event, Org: org, Status: status, At: at}
+	}
+	var points []stacktest.Point
+	for i := 0; i < 6; i++ {
+		points = append(points, pt(p.Ada, "sync", p.Org, 101, ago(2*time.Hour+time.Duration(i)*time.Minute)))
+	}
+	for i := 0; i < 3; i++ {
+		points = append(points, pt(p.Ada, "auth", p.Org, 200, ago(3*time.Hour+time.Duration(5-i)*time.Minute)))
+	}
+	ingest := pt(p.Ada, "ingest", p.Org, 201, ago(4*time.Hour+5*time.Minute))
+	ingest.Sample = 4
+	points = append(points,
+		ingest,
+		pt(p.Ada, "auth", p.Org, 500, ago(5*time.Hour+5*time.Minute)),
+		pt(p.Ada, "auth", p.Org, 200, ago(4*24*time.Hour)),
+		pt(p.Ada, "auth", p.Org, 200, ago(8*24*time.Hour)),
+		pt(p.Ada, "sync", p.Org, 101, time.Now().Add(-time.Hour)),
+		pt(p.U2, "ingest", p.Org, 400, ago(6*time.Hour+5*time.Minute)),
+		pt(p.U2, "chat", p.Org, 101, ago(7*time.Hour+5*time.Minute)),
+		pt(p.U2, "chat", p.Org, 101, ago(8*time.Hour+5*time.Minute)),
+		pt(p.U3, "sync_auth", "", 200, ago(24*time.Hour)),
+		pt(p.U3, "sync_auth", "", 200, p.T0),
+	)
+	for i := 0; i < 5; i++ {
+		points = append(points, pt(p.U3, "sync_auth", "", 200, ago(time.Duration(10+i)*time.Hour+5*time.Minute)))
+	}
+	h.stack.Write(t, "usage_analytics", points)
+
+	day, week := p.T0.Add(-24*time.Hour), p.T0.Add(-7*24*time.Hour)
+	totals := func(events, users float64) func(*testing.T, data.Frames) {
+		return func(t *testing.T, frames data.Frames) {
+			f := oneFrame(t, frames)
+			same(t, "totals", rows(f), []string{fmt.Sprintf("%v %v", events, users)})
+			same(t, "totals fields", fieldNames(f), []string{"Total events", "Active users"})
+		}
+	}
+	// 23 writes in the day: per day 23, 0.023% of the free 100,000, 690 a month, within the paid
+	// plan's 10M included; reads today: at least this one, and its share of the free 10,000.
+	cost := func(t *testing.T, frames data.Frames) {
+		f := oneFrame(t, frames)
+		same(t, "cost fields", fieldNames(f), []string{"AE writes per day", "Free tier used", "Projected monthly writes", "Projected monthly cost", "AE reads today", "Free reads used"})
+		if num(t, f, "AE writes per day", 0) != 23 || math.Abs(num(t, f, "Free tier used", 0)-0.023) > 1e-12 || num(t, f, "Projected monthly writes", 0) != 690 || num(t, f, "Projected monthly cost", 0) != 0 {
+			t.Fatalf("cost %v", rows(f))
+		}
+		if reads := num(t, f, "AE reads today", 0); reads < 1 || math.Abs(num(t, f, "Free reads used", 0)-reads/100) > 1e-9 {
+			t.Fatalf("reads today %v, %v%% of the free reads", reads, num(t, f, "Free reads used", 0))
+		}
+	}
+	statuses := map[string]float64{"101": 6, "200": 4, "201": 4, "500": 1}
+	p.expectation = map[string]func(*testing.T, data.Frames){
+		"usage-lens-overview/Total events":                       totals(23, 3),
+		"usage-lens-overview/Active users":                       totals(23, 3),
+		"usage-lens-overview/AE writes per day (free tier 100k)": cost,
+		"usage-lens-overview/Projected monthly AE cost":          cost,
+		"usage-lens-overview/Usage by user": func(t *testing.T, frames data.Frames) {
+			f := oneFrame(t, frames)
+			same(t, "columns", fieldNames(f), []string{"User", "User ID", "Total", "Sync", "Sync auth", "Auth", "Chat", "Ingest"})
+			same(t, "rows", rows(f), []string{
+				fmt.Sprintf("%s %s 14 6 0 4 0 4", adaName, p.Ada),
+				fmt.Sprintf("%s %s 6 0 6 0 0 0", p.U3, p.U3),
+				fmt.Sprintf("%s %s 3 0 0 0 2 1", p.U2, p.U2),
+			})
+		},
+		"usage-lens-overview/Events over time by type": func(t *testing.T, frames data.Frames) {
+			same(t, "events by type", seriesTotals(t, frames, "event", day, 144), map[string]float64{"sync": 6, "sync_auth": 6, "auth": 4, "chat": 2, "ingest": 5})
+		},
+		"usage-lens-overview/Top users over time": func(t *testing.T, frames data.Frames) {
+			same(t, "events by user", seriesTotals(t, frames, "user", day, 144), map[string]float64{p.Ada: 14, p.U3: 6, p.U2: 3})
+			ada := frames[0].Fields[1]
+			same(t, "the busiest series", []string{ada.Labels["user"], ada.Labels["name"], ada.Config.DisplayNameFromDS}, []string{p.Ada, adaName, adaName})
+		},
+		"usage-lens-overview/Usage by org": func(t *testing.T, frames data.Frames) {
+			f := oneFrame(t, frames)
+			same(t, "columns", fieldNames(f), []string{"Org", "Org ID", "Total", "Errors", "Active users"})
+			same(t, "rows", rows(f), []string{fmt.Sprintf("%s %s 17 2 2", p.Org, p.Org), "(none)  6 0 1"})
+		},
+		// Users with errors only; each one's failing call is alone in its bucket: a rate of 1 there.
+		"usage-lens-overview/Error rate by user (status ≥ 400)": func(t *testing.T, frames data.Frames) {
+			same(t, "error rates by user", seriesTotals(t, frames, "user", day, 144), map[string]float64{p.Ada: 1, p.U2: 1})
+		},
+		"usage-lens-user-detail/Calls by $user": totals(15, 1),
+		"usage-lens-user-detail/Statuses": func(t *testing.T, frames data.Frames) {
+			f := oneFrame(t, frames)
+			same(t, "columns", fieldNames(f), []string{"Status", "Class", "Events"})
+			same(t, "rows", rows(f), []string{"101 1xx 6", "200 2xx 4", "201 2xx 4", "500 5xx 1"})
+		},
+		"usage-lens-user-detail/Events over time": func(t *testing.T, frames data.Frames) {
+			same(t, "Ada's events", seriesTotals(t, frames, "event", week, 168), map[string]float64{"sync": 6, "auth": 5, "ingest": 4})
+		},
+		"usage-lens-user-detail/Statuses over time": func(t *testing.T, frames data.Frames) {
+			same(t, "Ada's statuses", seriesTotals(t, frames, "status", week, 168), statuses)
+		},
+	}
+	return p
+}
+
 func TestIntegrationEveryProvisionedPanelAndRule(t *testing.T) {
 	h := setUp(t)
 	simulate(t, h.stack)
+	known := seedPanels(t, h)
 	dashboards, err := Dashboards()
 	if err != nil {
 		t.Fatal(err)
 	}
-	now := time.Now()
-	panels := 0
+	checked := map[string]bool{}
 	for _, d := range dashboards {
 		vars := map[string]string{}
 		for _, v := range d.Templating.List {
@@ -195,116 +344,122 @@ func TestIntegrationEveryProvisionedPanelAndRule(t *testing.T) {
 			}
 			var options []struct{ Value, Text string }
 			_ = json.Unmarshal(answers[0].Body, &options)
-			// The first simulated user (the admin has no traffic of their own).
 			for _, o := range options {
-				if o.Text != "Admin" {
+				if o.Text == adaName {
 					vars[v.Name] = o.Value
-					t.Logf("%s: $%s = %s (%s) of %d values", d.Title, v.Name, o.Text, o.Value, len(options))
-					break
 				}
 			}
+			if vars[v.Name] != known.Ada || len(options) < 2 {
+				t.Fatalf("%s: $%s lists %d users (the simulated ones and Ada, by name), Ada as %q", d.Title, v.Name, len(options), vars[v.Name])
+			}
 		}
-		from, err := Relative(d.Time.From, now)
+		from, err := Relative(d.Time.From, known.T0)
 		if err != nil {
 			t.Fatal(err)
 		}
-		to, _ := Relative(d.Time.To, now)
+		to, _ := Relative(d.Time.To, known.T0)
 		for _, p := range d.Panels {
-			panels++
+			key := d.UID + "/" + p.Title
+			check, ok := known.expectation[key]
+			if !ok {
+				t.Fatalf("panel %s has no expected answer here: add one", key)
+			}
+			checked[key] = true
 			t.Run(d.Title+"/"+p.Title, func(t *testing.T) {
 				targets := make([]json.RawMessage, len(p.Targets))
 				for i, target := range p.Targets {
 					targets[i] = interpolate(target, vars)
 				}
-				res := h.query(t, p.Datasource.UID, from, to, targets...)
-				for _, target := range targets {
-					var q struct {
-						RefID, QueryType, GroupBy string
-					}
-					_ = json.Unmarshal(target, &q)
-					r := res.Responses[q.RefID]
-					if r.Error != nil {
-						t.Fatalf("target %s: %v", q.RefID, r.Error)
-					}
-					checkShape(t, q.QueryType, q.GroupBy, r.Frames)
-					t.Logf("%s → %s %s: %s", p.Title, q.QueryType, q.GroupBy, describe(r.Frames))
+				res, err := h.queryData(context.Background(), p.Datasource.UID, panelRequest(targets, from, to))
+				if err != nil {
+					t.Fatalf("QueryData over gRPC: %v", err)
 				}
+				if len(targets) != 1 {
+					t.Fatalf("%d targets: the expectations here are per panel of one target", len(targets))
+				}
+				var q struct{ RefID string }
+				_ = json.Unmarshal(targets[0], &q)
+				r := res.Responses[q.RefID]
+				if r.Error != nil {
+					t.Fatalf("target %s: %v", q.RefID, r.Error)
+				}
+				check(t, r.Frames)
+				t.Logf("%s: %s", p.Title, describe(r.Frames))
 			})
 		}
 	}
-	if panels < 12 {
-		t.Fatalf("only %d panels found", panels)
+	for key := range known.expectation {
+		if !checked[key] {
+			t.Errorf("no provisioned panel %s", key)
+		}
 	}
 
-	rules, err := Rules()
-	if err != nil || len(rules) != 3 {
-		t.Fatalf("rules: %v (%d)", err, len(rules))
-	}
-	for _, rule := range rules {
-		t.Run("rule/"+rule.Title, func(t *testing.T) {
-			e, err := rule.Evaluate(h.ruleQuery(t, now))
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Logf("%s: %d instance(s) evaluated, firing %v", rule.Title, len(e.Instances), e.Firing())
-			if len(e.Firing()) != 0 {
-				t.Fatalf("simulated everyday traffic should not fire %q: %v", rule.Title, e.Firing())
-			}
-			for _, i := range e.Instances {
-				if i.State == grafanaexpr.Error {
-					t.Fatalf("%s: %s", rule.Title, i.Error)
-				}
-			}
-		})
-	}
-}
-
-// ruleQuery runs a rule's data query as Grafana's alerting does: the window relative to the
-// evaluation time, intervalMs 1000 and maxDataPoints 43200 when the model has none
-// (pkg/services/ngalert/models/alert_query.go), and the headers of buildDatasourceHeaders
-// (pkg/services/ngalert/eval/eval.go): FromAlert and X-Cache-Skip, so no dashboard cache answers.
-func (h *harness) ruleQuery(t *testing.T, now time.Time) func(RuleQuery) (data.Frames, error) {
-	return func(q RuleQuery) (data.Frames, error) {
-		model, _ := json.Marshal(q.Model)
-		from := now.Add(-time.Duration(q.RelativeTimeRange.From) * time.Second)
-		to := now.Add(-time.Duration(q.RelativeTimeRange.To) * time.Second)
-		headers := map[string]string{"FromAlert": "true", "X-Cache-Skip": "true", "X-Grafana-Org-Id": "1"}
-		r := h.queryAs(t, headers, time.Second, 43200, q.DatasourceUID, from, to, model).Responses[q.RefID]
-		return r.Frames, r.Error
-	}
-}
-
-func ruleNamed(t *testing.T, uid string) Rule {
-	rules, err := Rules()
+	// Everyday traffic (the simulator's week) fires nothing, and no rule fails to evaluate.
+	groups, err := RuleGroups()
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, r := range rules {
-		if r.UID == uid {
-			return r
+	tick := time.Now().Truncate(10 * time.Second)
+	for _, g := range groups {
+		for _, rule := range g.Rules {
+			t.Run("rule/"+rule.Title, func(t *testing.T) {
+				e, err := rule.EvaluateAt(context.Background(), g.Folder, tick, h.queryData)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, i := range e.Instances {
+					if i.State == grafanaexpr.Error {
+						t.Fatalf("%s: %s", rule.Title, i.Error)
+					}
+				}
+				if len(e.Firing()) != 0 {
+					t.Fatalf("simulated everyday traffic should not fire %q: %v", rule.Title, e.Firing())
+				}
+				t.Logf("%s: %d instance(s), none firing", rule.Title, len(e.Instances))
+			})
+		}
+	}
+}
+
+func ruleNamed(t *testing.T, uid string) (RuleGroup, Rule) {
+	t.Helper()
+	groups, err := RuleGroups()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, g := range groups {
+		for _, r := range g.Rules {
+			if r.UID == uid {
+				return g, r
+			}
 		}
 	}
 	t.Fatalf("no rule %s", uid)
-	return Rule{}
+	return RuleGroup{}, Rule{}
 }
 
-func users(e Evaluation) []string {
-	firing := e.Firing()
-	out := []string{}
-	for _, l := range firing {
-		out = append(out, l["user"])
+// numberFor is a step's number for an alert instance (labels equal or one containing the other,
+// as eval.go queryDataResponseToExecutionResults matches the numbers notifications get).
+func numberFor(t *testing.T, e Evaluation, refID string, instance data.Labels) float64 {
+	t.Helper()
+	for _, n := range e.Steps[refID].Numbers {
+		if (n.Labels.Equals(instance) || n.Labels.Contains(instance) || instance.Contains(n.Labels)) && n.Value != nil {
+			return *n.Value
+		}
 	}
-	sort.Strings(out)
-	return out
+	t.Fatalf("step %s has no number for %v", refID, instance)
+	return 0
 }
 
-// One simulated user goes over each per-user threshold; the rule selects that user and no other.
-func TestIntegrationAlertRulesSelectOnlyTheUserOverTheThreshold(t *testing.T) {
+// The per-user rules choose exactly the users over their thresholds, with exact values, in both
+// modes, and the two rules of one tick cost one AE read (counted by the local AE itself); the
+// free-tier rule costs one read per hourly tick and sees new writes at its next tick, never a
+// dashboard's answer of the same window.
+func TestIntegrationAlertRulesSelectOnlyTheUsersOverTheThreshold(t *testing.T) {
 	h := setUp(t)
-	simulate(t, h.stack)
-	now := time.Now()
-	minutesAgo := func(m int) time.Time { return now.Add(-time.Duration(m) * time.Minute) }
-	hot, busy, flaky, unlucky := stacktest.UniqueID("hot"), stacktest.UniqueID("busy"), stacktest.UniqueID("flaky"), stacktest.UniqueID("unlucky")
+	tick := daysAgo(60, 85)
+	minutesAgo := func(m int) time.Time { return tick.Add(-time.Duration(m) * time.Minute) }
+	hot, busy, flaky, unlucky, earlier := stacktest.UniqueID("hot"), stacktest.UniqueID("busy"), stacktest.UniqueID("flaky"), stacktest.UniqueID("unlucky"), stacktest.UniqueID("earlier")
 	var points []stacktest.Point
 	for i := 0; i < 501; i++ {
 		points = append(points, stacktest.Point{User: hot, Event: "sync", Status: 101, At: minutesAgo(1 + i%50)})
@@ -327,40 +482,94 @@ func TestIntegrationAlertRulesSelectOnlyTheUserOverTheThreshold(t *testing.T) {
 		}
 		points = append(points, stacktest.Point{User: unlucky, Event: "auth", Status: status, At: minutesAgo(2 + i)})
 	}
+	points = append(points,
+		// 600 calls just before the hour: outside the per-user window, inside the day's.
+		stacktest.Point{User: earlier, Event: "sync", Status: 101, At: minutesAgo(61), Sample: 600},
+		// At the tick itself: outside every window ending there.
+		stacktest.Point{User: hot, Event: "sync", Status: 101, At: tick},
+	)
 	h.stack.Write(t, "usage_analytics", points)
-	query := h.ruleQuery(t, time.Now().Add(time.Second))
+	const dayBefore = 501 + 499 + 30 + 5 + 600
 
-	e, err := ruleNamed(t, "usage-lens-user-rate").Evaluate(query)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := users(e); fmt.Sprint(got) != fmt.Sprint([]string{hot}) {
-		t.Fatalf("calls per hour: firing for %v, want only %s (busy stayed at 499)", got, hot)
-	}
+	// The rules name the worker-mode data source; the same rules pointed at the SQL one prove sql
+	// mode too (which knows no names: the name label is the id).
+	modes := []struct{ uid, hotName string }{{"usage-lens", hot}, {"usage-lens-sql", hot}}
+	ctx := context.Background()
+	dashboardWindow := backend.TimeRange{From: tick.Add(-23 * time.Hour), To: tick.Add(time.Hour)}
+	for _, mode := range modes {
+		queryData := func(ctx context.Context, _ string, req *backend.QueryDataRequest) (*backend.QueryDataResponse, error) {
+			return h.queryData(ctx, mode.uid, req)
+		}
+		rateGroup, rate := ruleNamed(t, "usage-lens-user-rate")
+		errGroup, errRule := ruleNamed(t, "usage-lens-user-errors")
+		before := h.stack.Reads(t)
+		rateEval, err := rate.EvaluateAt(ctx, rateGroup.Folder, tick, queryData)
+		if err != nil {
+			t.Fatal(err)
+		}
+		errEval, err := errRule.EvaluateAt(ctx, errGroup.Folder, tick, queryData)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := h.stack.Reads(t) - before; got != 1 {
+			t.Errorf("%s: the two per-user rules of one tick (4 data queries) made %d AE reads, want 1", mode.uid, got)
+		}
 
-	e, err = ruleNamed(t, "usage-lens-user-errors").Evaluate(query)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := users(e); fmt.Sprint(got) != fmt.Sprint([]string{flaky}) {
-		t.Fatalf("error ratio: firing for %v, want only %s", got, flaky)
-	}
-	for _, n := range e.Steps["E"].Numbers {
-		if n.Labels["user"] == flaky && (n.Value == nil || *n.Value < 0.33 || *n.Value > 0.34) {
-			t.Fatalf("flaky's ratio is %v, want 10/30", n.Value)
+		hotLabels := data.Labels{"user": hot, "name": mode.hotName}
+		same(t, mode.uid+": calls per hour fire for", rateEval.Firing(), []data.Labels{hotLabels})
+		var instances []string
+		for _, i := range rateEval.Instances {
+			instances = append(instances, fmt.Sprintf("%s=%s", i.Labels["user"], i.State))
+		}
+		slices.Sort(instances)
+		wantInstances := []string{busy + "=Normal", flaky + "=Normal", hot + "=Alerting"}
+		slices.Sort(wantInstances)
+		same(t, mode.uid+": one instance per user with 20 calls or more", instances, wantInstances)
+		if v := numberFor(t, rateEval, "A", hotLabels); v != 501 {
+			t.Fatalf("%s: hot made %v calls in the hour, want 501 (not the one at the tick)", mode.uid, v)
+		}
+
+		flakyLabels := data.Labels{"user": flaky, "name": flaky}
+		same(t, mode.uid+": error ratio fires for", errEval.Firing(), []data.Labels{flakyLabels})
+		if a, b, c := numberFor(t, errEval, "A", flakyLabels), numberFor(t, errEval, "B", flakyLabels), numberFor(t, errEval, "C", flakyLabels); a != 10.0/30 || b != 10 || c != 30 {
+			t.Fatalf("%s: flaky's ratio %v, %v of %v calls failed; want 1/3, 10 of 30", mode.uid, a, b, c)
+		}
+
+		freeGroup, freeTier := ruleNamed(t, "usage-lens-free-tier")
+		before = h.stack.Reads(t)
+		e, err := freeTier.EvaluateAt(ctx, freeGroup.Folder, tick, queryData)
+		if err != nil || len(e.Firing()) != 0 || numberFor(t, e, "A", nil) != dayBefore {
+			t.Fatalf("%s: free tier at the tick: %v firing, %v writes (want %d), %v", mode.uid, e.Firing(), e.Steps["A"].Numbers, dayBefore, err)
+		}
+		if got := h.stack.Reads(t) - before; got != 1 {
+			t.Errorf("%s: the free-tier rule made %d AE reads, want 1", mode.uid, got)
+		}
+		// A dashboard reads the next tick's window now, before the writes below.
+		res, err := h.queryData(ctx, mode.uid, &backend.QueryDataRequest{Queries: []backend.DataQuery{{
+			RefID: "A", JSON: json.RawMessage(`{"queryType":"totals","metric":"events"}`), TimeRange: dashboardWindow, Interval: time.Minute, MaxDataPoints: 1000,
+		}}})
+		if err != nil || res.Responses["A"].Error != nil {
+			t.Fatalf("%s: dashboard query: %v %v", mode.uid, err, res.Responses["A"].Error)
+		}
+		if v, _ := res.Responses["A"].Frames[0].Fields[0].FloatAt(0); v != dayBefore+1 {
+			t.Fatalf("%s: the dashboard read %v writes, want %d", mode.uid, v, dayBefore+1)
 		}
 	}
 
-	freeTier := ruleNamed(t, "usage-lens-free-tier")
-	if e, err = freeTier.Evaluate(query); err != nil || len(e.Firing()) != 0 {
-		t.Fatalf("free tier before: %v %v", e.Firing(), err)
+	// One sampled row standing for 90,000 writes, half an hour after the tick, puts the day over
+	// 80% of the free tier; the hourly group's next tick sees it in both modes, although a
+	// dashboard read that very window before the write.
+	h.stack.Write(t, "usage_analytics", []stacktest.Point{{User: stacktest.UniqueID("bulk"), Event: "ingest", Status: 201, At: tick.Add(30 * time.Minute), Sample: 90_000}})
+	next := tick.Add(time.Hour)
+	for _, mode := range modes {
+		queryData := func(ctx context.Context, _ string, req *backend.QueryDataRequest) (*backend.QueryDataResponse, error) {
+			return h.queryData(ctx, mode.uid, req)
+		}
+		group, freeTier := ruleNamed(t, "usage-lens-free-tier")
+		e, err := freeTier.EvaluateAt(ctx, group.Folder, next, queryData)
+		if err != nil || len(e.Firing()) != 1 || numberFor(t, e, "A", nil) != dayBefore+1+90_000 {
+			t.Fatalf("%s: free tier at the next tick: %v firing, %v (want %d writes), %v (an alert answered from the dashboard's read misses the new writes)",
+				mode.uid, e.Firing(), e.Steps["A"].Numbers, dayBefore+1+90_000, err)
+		}
 	}
-	// One sampled row standing for 90,000 writes puts the day over 80% of the free tier. The next
-	// evaluation, at once, must see it: alert queries skip the plugin's dashboard cache.
-	h.stack.Write(t, "usage_analytics", []stacktest.Point{{User: stacktest.UniqueID("bulk"), Event: "ingest", Status: 201, At: minutesAgo(3), Sample: 90_000}})
-	e, err = freeTier.Evaluate(query)
-	if err != nil || len(e.Firing()) != 1 {
-		t.Fatalf("free tier after: %v %v (an alert query answered from the dashboard cache misses new writes)", e.Firing(), err)
-	}
-	t.Logf("free tier: %v writes in 24 h fire the rule", *e.Steps["B"].Numbers[0].Value)
 }

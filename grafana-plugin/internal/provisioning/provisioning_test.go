@@ -6,15 +6,26 @@ package provisioning
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
+	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/grafana/grafana-plugin-sdk-go/backend"
 	"github.com/grafana/grafana-plugin-sdk-go/data"
 	"github.com/usagelens/analytics/internal/grafanaexpr"
+	"github.com/usagelens/analytics/pkg/models"
+	"github.com/usagelens/analytics/pkg/plugin"
+	"github.com/usagelens/analytics/pkg/usage"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -88,16 +99,57 @@ func TestDatasourcesExpandLikeGrafana(t *testing.T) {
 	}
 }
 
+// The rule groups as provisioned: the per-user rules every minute, sharing one read per tick; the
+// free-tier rule hourly, since a day's writes move slowly (read path spec: reads per day).
+var wantGroups = []struct {
+	name, interval string
+	uids           []string
+}{
+	{"usage-lens", "1m", []string{"usage-lens-user-rate", "usage-lens-user-errors"}},
+	{"usage-lens-daily", "1h", []string{"usage-lens-free-tier"}},
+}
+
 func ourRuleFile(t *testing.T) RuleFile {
 	t.Helper()
 	f, err := ruleFile()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(f.Groups) != 1 || len(f.Groups[0].Rules) != 3 {
-		t.Fatalf("want one group of three rules, got %+v", f)
+	if len(f.Groups) != len(wantGroups) {
+		t.Fatalf("want %d rule groups, got %d", len(wantGroups), len(f.Groups))
+	}
+	for i, want := range wantGroups {
+		g := f.Groups[i]
+		var uids []string
+		for _, r := range g.Rules {
+			uids = append(uids, r.UID)
+		}
+		if g.Name != want.name || g.Interval != want.interval || strings.Join(uids, ",") != strings.Join(want.uids, ",") {
+			t.Fatalf("group %d is %s every %s with %v, want %s every %s with %v", i, g.Name, g.Interval, uids, want.name, want.interval, want.uids)
+		}
 	}
 	return f
+}
+
+// ourRules is every rule of every group, with its group.
+func ourRules(t *testing.T) []struct {
+	Group RuleGroup
+	Rule  Rule
+} {
+	t.Helper()
+	var out []struct {
+		Group RuleGroup
+		Rule  Rule
+	}
+	for _, g := range ourRuleFile(t).Groups {
+		for _, r := range g.Rules {
+			out = append(out, struct {
+				Group RuleGroup
+				Rule  Rule
+			}{g, r})
+		}
+	}
+	return out
 }
 
 // The committed rules.yaml passes every check Grafana applies when it provisions the file.
@@ -113,42 +165,70 @@ func TestRuleFileAsGrafanaProvisionsIt(t *testing.T) {
 // alert_query.go (PreSave), alert_rule.go (SetDashboardAndPanelFromAnnotations,
 // ValidateAlertRule, ValidateRuleGroupInterval), eval.go (condition).
 func TestRuleFileChecksRefuseWhatGrafanaRefuses(t *testing.T) {
+	conditionStep := func(g *RuleGroup) *RuleQuery {
+		for i := range g.Rules[0].Data {
+			if g.Rules[0].Data[i].RefID == g.Rules[0].Condition {
+				return &g.Rules[0].Data[i]
+			}
+		}
+		t.Fatalf("%s: no condition step", g.Rules[0].Title)
+		return nil
+	}
 	for _, c := range []struct {
 		name   string
 		break_ func(g *RuleGroup)
-		want   string
+		want   func(g RuleGroup) string
 	}{
-		{"dashboard without panel", func(g *RuleGroup) { delete(g.Rules[0].Annotations, "__panelId__") }, "invalid alert rule: both annotations __dashboardUid__ and __panelId__ must be specified"},
-		{"panel without dashboard", func(g *RuleGroup) { delete(g.Rules[0].Annotations, "__dashboardUid__") }, "invalid alert rule: both annotations __dashboardUid__ and __panelId__ must be specified"},
-		{"panel id not an integer", func(g *RuleGroup) { g.Rules[0].Annotations["__panelId__"] = "top" }, "invalid alert rule: annotation __panelId__ must be a valid integer Panel ID"},
-		{"interval not a multiple of 10 s", func(g *RuleGroup) { g.Interval = "15s" }, "invalid alert rule: interval (15s) should be non-zero and divided exactly by scheduler interval: 10"},
-		{"interval not a duration", func(g *RuleGroup) { g.Interval = "1.5m" }, `unknown unit "." in duration "1.5m"`},
-		{"empty interval", func(g *RuleGroup) { g.Interval = "" }, "empty duration string"},
-		{"no folder", func(g *RuleGroup) { g.Folder = " " }, "rule group has no folder set"},
-		{"no name", func(g *RuleGroup) { g.Name = "" }, "rule group has no name set"},
-		{"no title", func(g *RuleGroup) { g.Rules[0].Title = "" }, "rule has no title set"},
-		{"no uid", func(g *RuleGroup) { g.Rules[0].UID = "" }, "failed to parse: no UID set"},
-		{"uid too long", func(g *RuleGroup) { g.Rules[0].UID = strings.Repeat("u", 41) }, "UID is longer than 40 symbols"},
-		{"uid with a dot", func(g *RuleGroup) { g.Rules[0].UID = "usage.lens" }, "invalid format of UID. Only letters, numbers, '-' and '_' are allowed"},
-		{"bad for", func(g *RuleGroup) { g.Rules[0].For = "1.5m" }, "failed to parse 'for' field"},
-		{"no data state", func(g *RuleGroup) { g.Rules[0].NoDataState = "Normal" }, "unknown NoData state option Normal"},
-		{"error state", func(g *RuleGroup) { g.Rules[0].ExecErrState = "NoData" }, "unknown Error state option NoData"},
-		{"no condition", func(g *RuleGroup) { g.Rules[0].Condition = "" }, "failed to parse: no condition set"},
-		{"unknown condition", func(g *RuleGroup) { g.Rules[0].Condition = "Z" }, "Condition Z does not exist, must be one of [A B C]"},
-		{"zero-width window", func(g *RuleGroup) { g.Rules[0].Data[0].RelativeTimeRange = RelativeTimeRange{} }, "Invalid alert rule query A: invalid relative time range [From: 0s, To: 0s]"},
-		{"reversed window", func(g *RuleGroup) { g.Rules[0].Data[0].RelativeTimeRange = RelativeTimeRange{From: 0, To: 3600} }, "invalid relative time range [From: 0s, To: 1h0m0s]"},
-		{"reduce mode strict", func(g *RuleGroup) { g.Rules[0].Data[1].Model["settings"] = map[string]any{"mode": "strict"} }, "reducer mode 'strict' is not supported"},
-	} {
-		t.Run(c.name, func(t *testing.T) {
-			g := ourRuleFile(t).Groups[0]
-			c.break_(&g)
-			err := g.Check()
-			if err == nil || !strings.Contains(err.Error(), c.want) {
-				t.Fatalf("got %v, want %q", err, c.want)
+		{"dashboard without panel", func(g *RuleGroup) { delete(g.Rules[0].Annotations, "__panelId__") }, says("invalid alert rule: both annotations __dashboardUid__ and __panelId__ must be specified")},
+		{"panel without dashboard", func(g *RuleGroup) { delete(g.Rules[0].Annotations, "__dashboardUid__") }, says("invalid alert rule: both annotations __dashboardUid__ and __panelId__ must be specified")},
+		{"panel id not an integer", func(g *RuleGroup) { g.Rules[0].Annotations["__panelId__"] = "top" }, says("invalid alert rule: annotation __panelId__ must be a valid integer Panel ID")},
+		{"interval not a multiple of 10 s", func(g *RuleGroup) { g.Interval = "15s" }, says("invalid alert rule: interval (15s) should be non-zero and divided exactly by scheduler interval: 10")},
+		{"interval of 65 s", func(g *RuleGroup) { g.Interval = "1m5s" }, says("invalid alert rule: interval (1m5s) should be non-zero and divided exactly by scheduler interval: 10")},
+		{"interval not a duration", func(g *RuleGroup) { g.Interval = "1.5m" }, says(`unknown unit "." in duration "1.5m"`)},
+		{"empty interval", func(g *RuleGroup) { g.Interval = "" }, says("empty duration string")},
+		{"no folder", func(g *RuleGroup) { g.Folder = " " }, says("rule group has no folder set")},
+		{"no name", func(g *RuleGroup) { g.Name = "" }, says("rule group has no name set")},
+		{"no title", func(g *RuleGroup) { g.Rules[0].Title = "" }, says("rule has no title set")},
+		{"no uid", func(g *RuleGroup) { g.Rules[0].UID = "" }, says("failed to parse: no UID set")},
+		{"uid too long", func(g *RuleGroup) { g.Rules[0].UID = strings.Repeat("u", 41) }, says("UID is longer than 40 symbols")},
+		{"uid with a dot", func(g *RuleGroup) { g.Rules[0].UID = "usage.lens" }, says("invalid format of UID. Only letters, numbers, '-' and '_' are allowed")},
+		{"bad for", func(g *RuleGroup) { g.Rules[0].For = "1.5m" }, says("failed to parse 'for' field")},
+		{"no data state", func(g *RuleGroup) { g.Rules[0].NoDataState = "Normal" }, says("unknown NoData state option Normal")},
+		{"error state", func(g *RuleGroup) { g.Rules[0].ExecErrState = "NoData" }, says("unknown Error state option NoData")},
+		{"no condition", func(g *RuleGroup) { g.Rules[0].Condition = "" }, says("failed to parse: no condition set")},
+		{"unknown condition", func(g *RuleGroup) { g.Rules[0].Condition = "Z" }, func(g RuleGroup) string {
+			var refIDs []string
+			for _, q := range g.Rules[0].Data {
+				refIDs = append(refIDs, q.RefID)
 			}
-		})
+			return fmt.Sprintf("Condition Z does not exist, must be one of %v", refIDs)
+		}},
+		{"zero-width window", func(g *RuleGroup) { g.Rules[0].Data[0].RelativeTimeRange = RelativeTimeRange{} }, says("Invalid alert rule query A: invalid relative time range [From: 0s, To: 0s]")},
+		{"reversed window", func(g *RuleGroup) { g.Rules[0].Data[0].RelativeTimeRange = RelativeTimeRange{From: 0, To: 3600} }, says("invalid relative time range [From: 0s, To: 1h0m0s]")},
+		{"threshold of an unknown type", func(g *RuleGroup) {
+			conditionStep(g).Model["conditions"] = []any{map[string]any{"evaluator": map[string]any{"type": "above", "params": []any{1}}}}
+		}, says("invalid condition: expected threshold function to be one of [gt, lt,")},
+		{"threshold without its input", func(g *RuleGroup) { delete(conditionStep(g).Model, "expression") }, says("no variable specified to reference for refId")},
+		{"reduce mode strict", func(g *RuleGroup) {
+			g.Rules[0].Data = append(g.Rules[0].Data, RuleQuery{RefID: "R", DatasourceUID: ExprUID, Model: map[string]any{
+				"type": "reduce", "expression": "A", "reducer": "last", "settings": map[string]any{"mode": "strict"},
+			}})
+		}, says("reducer mode 'strict' is not supported")},
+	} {
+		for i := range wantGroups {
+			g := ourRuleFile(t).Groups[i]
+			t.Run(g.Name+"/"+c.name, func(t *testing.T) {
+				c.break_(&g)
+				err := g.Check()
+				if want := c.want(g); err == nil || !strings.Contains(err.Error(), want) {
+					t.Fatalf("got %v, want %q", err, want)
+				}
+			})
+		}
 	}
 }
+
+func says(message string) func(RuleGroup) string { return func(RuleGroup) string { return message } }
 
 // alert_query.go: a relative time range is YAML ints of seconds, nothing else.
 func TestRelativeTimeRangeIsYAMLInts(t *testing.T) {
@@ -184,7 +264,8 @@ func TestRulesPointAtPanelsThatExist(t *testing.T) {
 			panels[d.UID][p.ID] = p
 		}
 	}
-	for _, r := range ourRuleFile(t).Groups[0].Rules {
+	for _, gr := range ourRules(t) {
+		r := gr.Rule
 		uid, id, ok := r.PanelLink()
 		if !ok {
 			t.Fatalf("%s has no panel link", r.Title)
@@ -369,7 +450,8 @@ func TestNotificationTemplateTellsOnCallWhoWhatAndWhere(t *testing.T) {
 		}
 	}
 	// Every rule gives the template what it reads.
-	for _, r := range ourRuleFile(t).Groups[0].Rules {
+	for _, gr := range ourRules(t) {
+		r := gr.Rule
 		for _, key := range []string{"value", "threshold", "window"} {
 			if r.Annotations[key] == "" {
 				t.Errorf("%s has no %s annotation", r.Title, key)
@@ -378,63 +460,316 @@ func TestNotificationTemplateTellsOnCallWhoWhatAndWhere(t *testing.T) {
 	}
 }
 
-// frames answers the rules' queries as the plugin's time series do: one timeseries-multi frame per
-// user, labelled user (id) and name.
-func frames(perUser map[string][]float64) data.Frames {
-	var out data.Frames
-	for user, values := range perUser {
-		times := make([]time.Time, len(values))
-		for i := range values {
-			times[i] = time.Unix(int64(1_800_000_000+60*i), 0)
-		}
-		f := data.NewFrame(user, data.NewField("time", nil, times), data.NewField("events", data.Labels{"user": user, "name": "Name of " + user}, values))
-		f.Meta = &data.FrameMeta{Type: data.FrameTypeTimeSeriesMulti, TypeVersion: data.FrameTypeVersion{0, 1}}
-		out = append(out, f)
-	}
-	return out
+// fakeUsage makes the plugin's reads from a fixed set of users over any window, recording each
+// read, so the plugin's own code (cache, frames) answers the rules as it will in Grafana.
+type fakeUsage struct {
+	mu    sync.Mutex
+	users []usage.UserUsage
+	reads []string
 }
 
-func rule(t *testing.T, uid string) Rule {
-	for _, r := range ourRuleFile(t).Groups[0].Rules {
-		if r.UID == uid {
-			return r
+func (f *fakeUsage) record(kind string, flt usage.Filter) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.reads = append(f.reads, fmt.Sprintf("%s %s–%s", kind, flt.From.Format(time.RFC3339), flt.To.Format(time.RFC3339)))
+}
+
+func (f *fakeUsage) Totals(_ context.Context, flt usage.Filter) (*usage.Totals, error) {
+	f.record("totals", flt)
+	t := &usage.Totals{}
+	for _, u := range f.users {
+		t.Events, t.Errors, t.ActiveUsers = t.Events+u.Total, t.Errors+u.Errors, t.ActiveUsers+1
+	}
+	return t, nil
+}
+
+// Users is what the users read's SQL returns (pkg/usage/sql.go): HAVING events >= minEvents,
+// busiest first, ties by id, LIMIT.
+func (f *fakeUsage) Users(_ context.Context, flt usage.Filter, page usage.UsersPage) ([]usage.UserUsage, error) {
+	f.record("users", flt)
+	if page.Sort != usage.SortTotal || page.Order != "desc" || page.Offset != 0 {
+		return nil, fmt.Errorf("the rules read the busiest users, not %+v", page)
+	}
+	var out []usage.UserUsage
+	for _, u := range f.users {
+		if u.Total >= float64(page.MinEvents) {
+			out = append(out, u)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].Total != out[j].Total {
+			return out[i].Total > out[j].Total
+		}
+		return out[i].ID < out[j].ID
+	})
+	return out[:min(len(out), page.Limit)], nil
+}
+
+func (f *fakeUsage) Orgs(context.Context, usage.Filter, int) ([]usage.OrgUsage, error) {
+	return nil, errors.New("no rule reads organisations")
+}
+
+func (f *fakeUsage) Series(context.Context, usage.Filter, usage.SeriesParams) (*usage.Series, error) {
+	return nil, errors.New("no rule reads time series")
+}
+
+func (f *fakeUsage) madeReads() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.reads)
+}
+
+func user(id, name string, total, errs float64) usage.UserUsage {
+	u := usage.UserUsage{ID: id, Total: total, Errors: errs}
+	if name != "" {
+		u.Name = &name
+	}
+	return u
+}
+
+// pluginFor is the data source the rules name (worker mode), in process, over fake reads and a
+// clock standing at tick.
+func pluginFor(reads usage.Reader, tick time.Time) QueryData {
+	ds := plugin.New(&models.Settings{Mode: models.ModeWorker, WorkerURL: "http://worker.test", APIKey: "ul_admin_test"}, reads, nil, func() time.Time { return tick })
+	return func(ctx context.Context, uid string, req *backend.QueryDataRequest) (*backend.QueryDataResponse, error) {
+		if uid != "usage-lens" {
+			return nil, fmt.Errorf("rule query on data source %q, want usage-lens", uid)
+		}
+		return ds.QueryData(ctx, req)
+	}
+}
+
+func evaluateAt(t *testing.T, uid string, tick time.Time, queryData QueryData) Evaluation {
+	t.Helper()
+	for _, gr := range ourRules(t) {
+		if gr.Rule.UID == uid {
+			e, err := gr.Rule.EvaluateAt(context.Background(), gr.Group.Folder, tick, queryData)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, i := range e.Instances {
+				if i.State == grafanaexpr.Error {
+					t.Fatalf("%s: %s", uid, i.Error)
+				}
+			}
+			return e
+		}
+	}
+	t.Fatalf("no rule %s", uid)
+	return Evaluation{}
+}
+
+func ruleByUID(t *testing.T, uid string) Rule {
+	t.Helper()
+	for _, gr := range ourRules(t) {
+		if gr.Rule.UID == uid {
+			return gr.Rule
 		}
 	}
 	t.Fatalf("no rule %s", uid)
 	return Rule{}
 }
 
-// The committed rules, evaluated over answers shaped like the plugin's: one instance per user,
-// carrying the name label, firing only over the threshold.
-func TestRulesEvaluateOverPluginShapedFrames(t *testing.T) {
-	events := map[string][]float64{"hot": {300, 201}, "busy": {250, 249}, "flaky": {10, 20}, "few": {3, 2}}
-	errs := map[string][]float64{"hot": {0, 0}, "busy": {0, 0}, "flaky": {5, 5}, "few": {3, 0}}
-	query := func(q RuleQuery) (data.Frames, error) {
-		if q.Model["metric"] == "errors" {
-			return frames(errs), nil
+// valueOf is a step's number for an instance: Grafana gives a notification the numbers of every
+// step whose labels equal, contain or are contained in the instance's (eval.go
+// queryDataResponseToExecutionResults, the captures behind $values).
+func valueOf(t *testing.T, e Evaluation, refID string, instance data.Labels) float64 {
+	t.Helper()
+	for _, n := range e.Steps[refID].Numbers {
+		if (n.Labels.Equals(instance) || n.Labels.Contains(instance) || instance.Contains(n.Labels)) && n.Value != nil {
+			return *n.Value
 		}
-		return frames(events), nil
 	}
-	e, err := rule(t, "usage-lens-user-rate").Evaluate(query)
-	if err != nil {
-		t.Fatal(err)
+	t.Fatalf("step %s has no number for %v", refID, instance)
+	return 0
+}
+
+var valuesRef = regexp.MustCompile(`\$values\.([A-Za-z0-9_]+)`)
+
+// Every number a rule's annotations name ($values.X) exists for every instance that fires.
+func checkAnnotationValues(t *testing.T, r Rule, e Evaluation) {
+	t.Helper()
+	for _, instance := range e.Firing() {
+		for _, text := range r.Annotations {
+			for _, m := range valuesRef.FindAllStringSubmatch(text, -1) {
+				_ = valueOf(t, e, m[1], instance)
+			}
+		}
 	}
-	if got := e.Firing(); len(got) != 1 || got[0]["user"] != "hot" || got[0]["name"] != "Name of hot" {
-		t.Fatalf("calls per hour: %v", got)
+}
+
+// The per-user rules, evaluated by Grafana's rules over the plugin's own answers: one instance per
+// user with at least 20 calls (the others are not read: HAVING), labelled {user, name}, firing
+// only over the threshold; the numbers the notifications print exist for each.
+func TestPerUserRulesEvaluatePerUserOverThePluginsAnswers(t *testing.T) {
+	tick := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+	reads := &fakeUsage{users: []usage.UserUsage{
+		user("hot", "Hot Ada", 501, 0),
+		user("busy", "", 499, 0),
+		user("flaky", "Flaky Fred", 30, 10),
+		// 3 of 5 calls failing, but 5 calls are too few to judge.
+		user("few", "", 5, 3),
+	}}
+	queryData := pluginFor(reads, tick)
+
+	rate := evaluateAt(t, "usage-lens-user-rate", tick, queryData)
+	if got := fmt.Sprint(rate.Firing()); got != fmt.Sprint([]data.Labels{{"user": "hot", "name": "Hot Ada"}}) {
+		t.Fatalf("calls per hour fire for %s, want only hot (busy stays at 499)", got)
 	}
-	if len(e.Instances) != 4 {
-		t.Fatalf("one instance per user: %+v", e.Instances)
+	var instances []string
+	for _, i := range rate.Instances {
+		instances = append(instances, fmt.Sprintf("%s=%s", i.Labels["user"], i.State))
 	}
-	e, err = rule(t, "usage-lens-user-errors").Evaluate(query)
-	if err != nil {
-		t.Fatal(err)
+	slices.Sort(instances)
+	if fmt.Sprint(instances) != "[busy=Normal flaky=Normal hot=Alerting]" {
+		t.Fatalf("one instance per user with 20 calls or more: %v", instances)
 	}
-	if got := e.Firing(); len(got) != 1 || got[0]["user"] != "flaky" {
-		t.Fatalf("error ratio: %v (few has 3 of 5 failing, but 5 calls are too few)", got)
+	if v := valueOf(t, rate, "A", data.Labels{"user": "busy", "name": "busy"}); v != 499 {
+		t.Fatalf("busy made %v calls, want 499 (named by id without a name)", v)
 	}
-	// No series at all: the total rule has nothing to say, and its noDataState says OK.
-	e, err = rule(t, "usage-lens-free-tier").Evaluate(func(RuleQuery) (data.Frames, error) { return nil, nil })
-	if err != nil || len(e.Instances) != 1 || e.Instances[0].State != grafanaexpr.NoData || rule(t, "usage-lens-free-tier").NoDataState != "OK" {
-		t.Fatalf("no data: %+v %v", e.Instances, err)
+	checkAnnotationValues(t, ruleByUID(t, "usage-lens-user-rate"), rate)
+
+	errorsRule := evaluateAt(t, "usage-lens-user-errors", tick, queryData)
+	flaky := data.Labels{"user": "flaky", "name": "Flaky Fred"}
+	if got := fmt.Sprint(errorsRule.Firing()); got != fmt.Sprint([]data.Labels{flaky}) {
+		t.Fatalf("error ratio fires for %s, want only flaky", got)
+	}
+	if a, b, c := valueOf(t, errorsRule, "A", flaky), valueOf(t, errorsRule, "B", flaky), valueOf(t, errorsRule, "C", flaky); a != 10.0/30 || b != 10 || c != 30 {
+		t.Fatalf("flaky: ratio %v, %v of %v calls failed; want 1/3, 10 of 30", a, b, c)
+	}
+	checkAnnotationValues(t, ruleByUID(t, "usage-lens-user-errors"), errorsRule)
+
+	// Both rules of the tick, four data queries: one read of the hour before the tick.
+	want := []string{"users 2026-03-02T09:00:00Z–2026-03-02T10:00:00Z"}
+	if got := reads.madeReads(); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("the per-user rules of one tick made reads %v, want %v", got, want)
+	}
+}
+
+// Alert reads are their own: a dashboard's answer of the same hour is not reused, and the next
+// tick reads again (its window moved), once for both rules.
+func TestPerUserRulesReadOncePerTickAndNeverADashboardAnswer(t *testing.T) {
+	tick := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+	reads := &fakeUsage{users: []usage.UserUsage{user("hot", "", 600, 0)}}
+	clock := tick
+	ds := plugin.New(&models.Settings{Mode: models.ModeWorker, WorkerURL: "http://worker.test", APIKey: "ul_admin_test"}, reads, nil, func() time.Time { return clock })
+	queryData := func(ctx context.Context, _ string, req *backend.QueryDataRequest) (*backend.QueryDataResponse, error) {
+		return ds.QueryData(ctx, req)
+	}
+	// A panel asking the rules' query over the same hour, as Grafana's frontend sends it.
+	panel := &backend.QueryDataRequest{Queries: []backend.DataQuery{{
+		RefID: "A", JSON: json.RawMessage(`{"queryType":"perUser","metric":"events","minEvents":20}`),
+		TimeRange: backend.TimeRange{From: tick.Add(-time.Hour), To: tick}, Interval: time.Minute, MaxDataPoints: 1000,
+	}}}
+	if res, err := ds.QueryData(context.Background(), panel); err != nil || res.Responses["A"].Error != nil {
+		t.Fatalf("panel: %v %v", err, res.Responses["A"].Error)
+	}
+	for _, at := range []time.Time{tick, tick.Add(time.Minute)} {
+		clock = at
+		for _, uid := range []string{"usage-lens-user-rate", "usage-lens-user-errors"} {
+			evaluateAt(t, uid, at, queryData)
+		}
+	}
+	want := []string{
+		"users 2026-03-02T09:00:00Z–2026-03-02T10:00:00Z", // the panel's
+		"users 2026-03-02T09:00:00Z–2026-03-02T10:00:00Z", // the rules' at 10:00
+		"users 2026-03-02T09:01:00Z–2026-03-02T10:01:00Z", // the rules' at 10:01
+	}
+	if got := reads.madeReads(); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("reads %v, want %v", got, want)
+	}
+}
+
+// Sharing one read needs the per-user queries of the every-minute group to be the same read: the
+// same data source, window, minimum, limit and filters (the cache's key; the metric is not in it).
+// They must also share a tick, which rules of one group do: Grafana spreads evaluations by group
+// unless jitterAlertRulesWithinGroups is on (pkg/services/ngalert/schedule/jitter.go
+// JitterStrategyFrom: JitterByGroup by default), and gives every rule due at a tick that tick as
+// its evaluation time (schedule.go processTick, scheduledAt: tick); ourRuleFile pins the group.
+func TestPerUserRulesAskTheSameRead(t *testing.T) {
+	var first *RuleQuery
+	count := 0
+	for _, r := range ourRuleFile(t).Groups[0].Rules {
+		for _, q := range r.Data {
+			if isExpression(q.DatasourceUID) {
+				continue
+			}
+			if q.Model["queryType"] != "perUser" {
+				t.Fatalf("%s %s: a %v query in the every-minute group would be a read of its own", r.Title, q.RefID, q.Model["queryType"])
+			}
+			for _, key := range []string{"users", "orgs", "events", "topN"} {
+				if _, ok := q.Model[key]; ok {
+					t.Fatalf("%s %s sets %s: a read of its own", r.Title, q.RefID, key)
+				}
+			}
+			count++
+			if first == nil {
+				first = &q
+				continue
+			}
+			if q.DatasourceUID != first.DatasourceUID || q.RelativeTimeRange != first.RelativeTimeRange || fmt.Sprint(q.Model["minEvents"]) != fmt.Sprint(first.Model["minEvents"]) {
+				t.Fatalf("%s %s reads %s %+v minEvents %v, the first per-user query %s %+v minEvents %v",
+					r.Title, q.RefID, q.DatasourceUID, q.RelativeTimeRange, q.Model["minEvents"], first.DatasourceUID, first.RelativeTimeRange, first.Model["minEvents"])
+			}
+		}
+	}
+	if count != 4 {
+		t.Fatalf("want the 4 per-user queries (A; A, B, C), got %d", count)
+	}
+}
+
+// The free-tier rule over the plugin's totals: one unlabelled instance, above 80,000 writes in the
+// 24 h before the tick (gt: exactly 80,000 does not fire), one totals read.
+func TestFreeTierRuleOverThePluginsTotals(t *testing.T) {
+	tick := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+	for _, c := range []struct {
+		events float64
+		state  grafanaexpr.State
+	}{{80_000, grafanaexpr.Normal}, {80_001, grafanaexpr.Alerting}, {0, grafanaexpr.Normal}} {
+		reads := &fakeUsage{users: []usage.UserUsage{user("a", "", c.events, 0)}}
+		e := evaluateAt(t, "usage-lens-free-tier", tick, pluginFor(reads, tick))
+		if len(e.Instances) != 1 || e.Instances[0].State != c.state || len(e.Instances[0].Labels) != 0 {
+			t.Fatalf("%v writes: %+v, want one unlabelled %s instance", c.events, e.Instances, c.state)
+		}
+		if v := valueOf(t, e, "A", nil); v != c.events {
+			t.Fatalf("value %v, want %v", v, c.events)
+		}
+		checkAnnotationValues(t, ruleByUID(t, "usage-lens-free-tier"), e)
+		if got := fmt.Sprint(reads.madeReads()); got != "[totals 2026-03-01T10:00:00Z–2026-03-02T10:00:00Z]" {
+			t.Fatalf("reads %s", got)
+		}
+	}
+}
+
+// A quiet hour: nobody reaches 20 calls, the read returns no user, the rule has no data, and its
+// noDataState says OK, so nobody is paged for silence.
+func TestPerUserRulesOnAQuietHour(t *testing.T) {
+	tick := time.Date(2026, 3, 2, 3, 0, 0, 0, time.UTC)
+	queryData := pluginFor(&fakeUsage{users: []usage.UserUsage{user("a", "", 19, 19)}}, tick)
+	for _, uid := range []string{"usage-lens-user-rate", "usage-lens-user-errors"} {
+		e := evaluateAt(t, uid, tick, queryData)
+		if len(e.Instances) != 1 || e.Instances[0].State != grafanaexpr.NoData || ruleByUID(t, uid).NoDataState != "OK" {
+			t.Fatalf("%s: %+v (noDataState %s), want NoData mapped to OK", uid, e.Instances, ruleByUID(t, uid).NoDataState)
+		}
+	}
+}
+
+// alerting's request for a rule's data query (pkg/services/ngalert/eval/eval.go
+// buildDatasourceHeaders, pkg/expr/nodes.go DSNode.Execute, models/alert_query.go PreSave).
+func TestAlertRequestIsWhatGrafanaSends(t *testing.T) {
+	r := ruleByUID(t, "usage-lens-user-errors")
+	tick := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+	req := r.AlertRequest("Usage Lens", r.Data[1], tick)
+	want := map[string]string{"FromAlert": "true", "X-Cache-Skip": "true", "X-Grafana-Org-Id": "1",
+		"http_X-Rule-Uid": "usage-lens-user-errors", "http_X-Rule-Name": "User+error+ratio+above+20%25", "http_X-Rule-Folder": "Usage+Lens"}
+	if fmt.Sprint(req.Headers) != fmt.Sprint(want) {
+		t.Fatalf("headers %v, want %v", req.Headers, want)
+	}
+	q := req.Queries[0]
+	var model map[string]any
+	_ = json.Unmarshal(q.JSON, &model)
+	if q.RefID != "B" || q.QueryType != "" || model["queryType"] != "perUser" || model["intervalMs"] != 1000.0 || model["maxDataPoints"] != 43200.0 ||
+		q.Interval != time.Second || q.MaxDataPoints != 43200 || !q.TimeRange.From.Equal(tick.Add(-time.Hour)) || !q.TimeRange.To.Equal(tick) {
+		t.Fatalf("query %+v, model %v", q, model)
 	}
 }

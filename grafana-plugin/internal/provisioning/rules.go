@@ -1,8 +1,11 @@
 package provisioning
 
 import (
+	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -11,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/grafana/grafana-plugin-sdk-go/backend"
 	"github.com/grafana/grafana-plugin-sdk-go/data"
 	"github.com/prometheus/common/model"
 	"github.com/usagelens/analytics/internal/grafanaexpr"
@@ -113,6 +117,12 @@ func Rules() ([]Rule, error) {
 		out = append(out, g.Rules...)
 	}
 	return out, nil
+}
+
+// RuleGroups loads the groups of alerting/rules.yaml: each rule with its folder and interval.
+func RuleGroups() ([]RuleGroup, error) {
+	f, err := ruleFile()
+	return f.Groups, err
 }
 
 func ruleFile() (RuleFile, error) {
@@ -266,6 +276,93 @@ func (e Evaluation) Firing() []data.Labels {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].String() < out[j].String() })
 	return out
+}
+
+// Defaults alerting puts in a data query's model when it has none (AlertQuery.PreSave,
+// pkg/services/ngalert/models/alert_query.go: defaultIntervalMS, defaultMaxDataPoints).
+const (
+	alertIntervalMS    = 1000
+	alertMaxDataPoints = 43200
+)
+
+// AlertRequest is the QueryData request Grafana's alerting sends for one data query of the rule
+// evaluated at now (the tick the scheduler evaluates every rule due at it with:
+// pkg/services/ngalert/schedule/schedule.go processTick gives them all scheduledAt = tick):
+//   - the model as stored, with intervalMs and maxDataPoints filled in (AlertQuery.PreSave), and
+//     the query's interval and max data points taken from them (pkg/expr/nodes.go buildDSNode,
+//     DSNode.Execute: one request per data query, the query type the rule's own queryType, not
+//     the model's);
+//   - the window relative to now (RelativeTimeRange.ToTimeRange, then AbsoluteTime(now));
+//   - the headers of buildDatasourceHeaders (pkg/services/ngalert/eval/eval.go): FromAlert and
+//     X-Cache-Skip "true", the org id, and the rule's metadata as http_X-Rule-<Key>, each value
+//     URL-query-escaped.
+func (r Rule) AlertRequest(folder string, q RuleQuery, now time.Time) *backend.QueryDataRequest {
+	model := map[string]any{}
+	for k, v := range q.Model {
+		model[k] = v
+	}
+	if _, ok := model["intervalMs"]; !ok {
+		model["intervalMs"] = alertIntervalMS
+	}
+	if _, ok := model["maxDataPoints"]; !ok {
+		model["maxDataPoints"] = alertMaxDataPoints
+	}
+	raw, _ := json.Marshal(model)
+	interval, _ := number(model["intervalMs"])
+	maxDataPoints, _ := number(model["maxDataPoints"])
+	return &backend.QueryDataRequest{
+		Headers: map[string]string{
+			"FromAlert":          "true",
+			"X-Cache-Skip":       "true",
+			"X-Grafana-Org-Id":   "1",
+			"http_X-Rule-Uid":    url.QueryEscape(r.UID),
+			"http_X-Rule-Name":   url.QueryEscape(r.Title),
+			"http_X-Rule-Folder": url.QueryEscape(folder),
+		},
+		Queries: []backend.DataQuery{{
+			RefID:         q.RefID,
+			QueryType:     q.QueryType,
+			JSON:          raw,
+			Interval:      time.Duration(interval) * time.Millisecond,
+			MaxDataPoints: int64(maxDataPoints),
+			TimeRange: backend.TimeRange{
+				From: now.Add(-time.Duration(q.RelativeTimeRange.From) * time.Second),
+				To:   now.Add(-time.Duration(q.RelativeTimeRange.To) * time.Second),
+			},
+		}},
+	}
+}
+
+func number(v any) (float64, bool) {
+	switch n := v.(type) {
+	case int:
+		return float64(n), true
+	case int64:
+		return float64(n), true
+	case float64:
+		return n, true
+	}
+	return 0, false
+}
+
+// QueryData answers a data source's QueryData request: the plugin in process or over gRPC.
+type QueryData func(ctx context.Context, datasourceUID string, req *backend.QueryDataRequest) (*backend.QueryDataResponse, error)
+
+// EvaluateAt evaluates the rule of folder at the tick now, sending each data query to queryData
+// as alerting does (AlertRequest); a query's error fails the evaluation, as an execution error.
+func (r Rule) EvaluateAt(ctx context.Context, folder string, now time.Time, queryData QueryData) (Evaluation, error) {
+	return r.Evaluate(func(q RuleQuery) (data.Frames, error) {
+		res, err := queryData(ctx, q.DatasourceUID, r.AlertRequest(folder, q, now))
+		if err != nil {
+			return nil, err
+		}
+		answer, ok := res.Responses[q.RefID]
+		if !ok {
+			// DSNode.Execute → getResponseFrame (pkg/expr/nodes.go): a missing refID is no data.
+			return nil, nil
+		}
+		return answer.Frames, answer.Error
+	})
 }
 
 // Evaluate runs a rule as Grafana's scheduler would: each data query through query, then the

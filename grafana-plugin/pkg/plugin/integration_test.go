@@ -12,6 +12,7 @@ import (
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 	"github.com/usagelens/analytics/internal/stacktest"
+	"github.com/usagelens/analytics/pkg/contract"
 )
 
 // These run the data source in-process against the real worker and local AE over HTTP.
@@ -52,8 +53,10 @@ func TestIntegrationEveryQueryTypeInBothModes(t *testing.T) {
 func TestIntegrationReadsPerRefresh(t *testing.T) {
 	stack := stacktest.FromEnv(t)
 	fixture := stacktest.Seed(t, stack, "usage_analytics")
-	// sql mode reads a dataset of its own, so the overview's unfiltered reads stay small.
-	dataset := strings.ReplaceAll(stacktest.UniqueID("refresh"), "-", "_")
+	// sql mode reads the staging dataset, which no other test writes, so the overview's unfiltered
+	// reads stay small. The local AE writes only to its configured datasets (LOCAL_AE_DATASETS, by
+	// default the two of the contract), as AE has no dataset before a binding creates it.
+	dataset := contract.Datasets["staging"]
 	stack.Write(t, dataset, []stacktest.Point{{User: "u_1", Event: "sync", Status: 101, At: time.Now().Add(-time.Minute)}})
 	detail := make([]json.RawMessage, len(userDetail))
 	for i, panel := range userDetail {

@@ -5,6 +5,8 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"regexp"
+	"slices"
 	"testing"
 	"time"
 
@@ -30,6 +32,20 @@ var exampleRawSQL = []string{
 	"SELECT $__timeInterval AS t, blob1 AS event, SUM(_sample_interval) AS events FROM $__dataset WHERE $__timeFilter GROUP BY t, event ORDER BY t",
 	"SELECT $__timeInterval(timestamp) AS t, SUM(_sample_interval) AS events FROM $__dataset WHERE $__timeFilter(timestamp) GROUP BY t ORDER BY t FORMAT TabSeparated",
 	"SELECT intDiv(toUInt32(timestamp), $__interval_s) * $__interval_s AS t, SUM(_sample_interval) AS n FROM $__dataset WHERE timestamp BETWEEN $__timeFrom AND $__timeTo GROUP BY t ORDER BY t",
+}
+
+// editorDefaultSQL is the raw SQL the query editor starts with (DEFAULT_SQL in src/types.ts), so
+// the statement a new raw SQL panel sends is listed with the others.
+func editorDefaultSQL() (string, error) {
+	raw, err := os.ReadFile("../../src/types.ts")
+	if err != nil {
+		return "", err
+	}
+	m := regexp.MustCompile("(?s)export const DEFAULT_SQL = `([^`]*)`").FindSubmatch(raw)
+	if m == nil {
+		return "", fmt.Errorf("no DEFAULT_SQL template literal in src/types.ts")
+	}
+	return string(m[1]), nil
 }
 
 // allShapes is every statement the plugin's reads, health check, variables and raw SQL macros
@@ -98,7 +114,11 @@ func allShapes() ([]shape, error) {
 	add("users variable: the busiest users of the last 30 days", sql, err)
 	sql, err = OrgsSQL(ds, window(30*day), contract.ReadLimits.MaxOrgs)
 	add("orgs variable: the organisations of the last 30 days", sql, err)
-	for i, raw := range exampleRawSQL {
+	defaultSQL, err := editorDefaultSQL()
+	if err != nil {
+		return nil, err
+	}
+	for i, raw := range append(slices.Clone(exampleRawSQL), defaultSQL) {
 		sql, err := macros.Prepare(raw, macros.Context{From: dayStart, To: dayStart.Add(day).Add(999 * time.Millisecond), Interval: 5 * time.Minute, Dataset: ds})
 		add(fmt.Sprintf("raw SQL %d: %s", i+1, raw), sql, err)
 	}

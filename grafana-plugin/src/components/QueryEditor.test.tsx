@@ -1,9 +1,9 @@
 import React from 'react';
-import { act, render, screen } from '@testing-library/react';
+import { act, fireEvent, render, screen } from '@testing-library/react';
 import { setTemplateSrv, TemplateSrv } from '@grafana/runtime';
 import { QueryEditor } from './QueryEditor';
 import { DataSource } from '../datasource';
-import { QueryType, UsageQuery } from '../types';
+import { DEFAULT_SQL, QUERY_TYPES, QueryType, UsageQuery } from '../types';
 
 async function renderEditor(query: UsageQuery, mode: 'worker' | 'sql' = 'worker') {
   const datasource = { mode, listOptions: jest.fn().mockResolvedValue([]) } as unknown as DataSource;
@@ -18,20 +18,33 @@ beforeAll(() => setTemplateSrv({ getVariables: () => [{ name: 'user' }] } as unk
 
 const shows = (testId: string) => screen.queryByTestId(testId) !== null;
 
+type Fields = { filters: boolean; groupBy: boolean; metric: boolean; topN: boolean; minEvents: boolean; sql: boolean };
+
 describe('QueryEditor shows each query type its fields', () => {
-  it.each<[QueryType, { filters: boolean; timeseries: boolean; topN: boolean; sql: boolean }]>([
-    ['users', { filters: true, timeseries: false, topN: true, sql: false }],
-    ['totals', { filters: true, timeseries: false, topN: false, sql: false }],
-    ['timeseries', { filters: true, timeseries: true, topN: true, sql: false }],
-    ['status', { filters: true, timeseries: false, topN: false, sql: false }],
-    ['cost', { filters: true, timeseries: false, topN: false, sql: false }],
-    ['sql', { filters: false, timeseries: false, topN: false, sql: true }],
+  it.each<[QueryType, Fields]>([
+    ['users', { filters: true, groupBy: false, metric: false, topN: true, minEvents: false, sql: false }],
+    ['totals', { filters: true, groupBy: false, metric: true, topN: false, minEvents: false, sql: false }],
+    ['timeseries', { filters: true, groupBy: true, metric: true, topN: true, minEvents: false, sql: false }],
+    ['status', { filters: true, groupBy: false, metric: false, topN: false, minEvents: false, sql: false }],
+    ['orgs', { filters: true, groupBy: false, metric: false, topN: true, minEvents: false, sql: false }],
+    ['perUser', { filters: true, groupBy: false, metric: true, topN: false, minEvents: true, sql: false }],
+    ['cost', { filters: true, groupBy: false, metric: false, topN: false, minEvents: false, sql: false }],
+    ['sql', { filters: false, groupBy: false, metric: false, topN: false, minEvents: false, sql: true }],
   ])('%s', async (queryType, want) => {
     await renderEditor({ refId: 'A', queryType, rawSql: queryType === 'sql' ? 'SELECT 1' : undefined });
     expect(shows('filter-users') && shows('filter-orgs') && shows('filter-events')).toBe(want.filters);
-    expect(shows('timeseries-options')).toBe(want.timeseries);
+    expect(shows('timeseries-options')).toBe(want.groupBy);
+    expect(shows('metric')).toBe(want.metric);
     expect(shows('top-n')).toBe(want.topN);
+    expect(shows('min-events')).toBe(want.minEvents);
     expect(shows('raw-sql')).toBe(want.sql);
+  });
+
+  it('offers every query type of the contract', async () => {
+    await renderEditor({ refId: 'A', queryType: 'users' });
+    for (const { label } of QUERY_TYPES) {
+      expect(screen.getByRole('radio', { name: label })).toBeInTheDocument();
+    }
   });
 
   it('warns that raw SQL needs sql mode in worker mode only', async () => {
@@ -48,11 +61,73 @@ describe('QueryEditor shows each query type its fields', () => {
   it('fills in a starting SQL query when switching to raw SQL', async () => {
     const { onChange } = await renderEditor({ refId: 'A', queryType: 'users' });
     screen.getByRole('radio', { name: 'Raw SQL' }).click();
-    expect(onChange).toHaveBeenCalledWith(expect.objectContaining({ queryType: 'sql', rawSql: expect.stringContaining('$__timeFilter') }));
+    expect(onChange).toHaveBeenCalledWith(
+      expect.objectContaining({ queryType: 'sql', rawSql: expect.stringContaining('$__timeFilter') })
+    );
   });
 });
 
 it('shows no warning in sql mode', async () => {
   await renderEditor({ refId: 'A', queryType: 'sql', rawSql: 'SELECT 1' }, 'sql');
   expect(screen.queryByText('Raw SQL needs sql mode')).toBeNull();
+});
+
+describe('per-user values (alert rules)', () => {
+  it('writes the metric and the minimum of events into the query', async () => {
+    const { onChange } = await renderEditor({ refId: 'A', queryType: 'perUser' });
+    screen.getByRole('radio', { name: 'Error rate' }).click();
+    expect(onChange).toHaveBeenLastCalledWith(expect.objectContaining({ queryType: 'perUser', metric: 'error_rate' }));
+    fireEvent.change(screen.getByLabelText('Minimum events'), { target: { value: '20' } });
+    expect(onChange).toHaveBeenLastCalledWith(expect.objectContaining({ minEvents: 20 }));
+  });
+
+  it('drops the minimum when the field is emptied', async () => {
+    const { onChange } = await renderEditor({ refId: 'A', queryType: 'perUser', minEvents: 20 });
+    expect(screen.getByLabelText('Minimum events')).toHaveValue(20);
+    fireEvent.change(screen.getByLabelText('Minimum events'), { target: { value: '' } });
+    expect(onChange).toHaveBeenLastCalledWith(expect.objectContaining({ minEvents: undefined }));
+  });
+
+  it('shows the default metric, events, when the query has none', async () => {
+    await renderEditor({ refId: 'A', queryType: 'perUser' });
+    expect(screen.getByRole('radio', { name: 'Events' })).toBeChecked();
+  });
+});
+
+describe('totals', () => {
+  it('is the summary of events and active users unless a metric is chosen', async () => {
+    const { onChange } = await renderEditor({ refId: 'A', queryType: 'totals' });
+    expect(screen.getByRole('radio', { name: 'Events and active users' })).toBeChecked();
+    screen.getByRole('radio', { name: 'Errors (status ≥ 400)' }).click();
+    expect(onChange).toHaveBeenLastCalledWith(expect.objectContaining({ queryType: 'totals', metric: 'errors' }));
+  });
+
+  it('goes back to the summary by dropping the metric', async () => {
+    const { onChange } = await renderEditor({ refId: 'A', queryType: 'totals', metric: 'events' });
+    screen.getByRole('radio', { name: 'Events and active users' }).click();
+    expect(onChange).toHaveBeenLastCalledWith(expect.objectContaining({ metric: undefined }));
+  });
+
+  it('starts as the summary when switched to from a query with the default metric', async () => {
+    const { onChange } = await renderEditor({ refId: 'A', queryType: 'users', metric: 'events' });
+    screen.getByRole('radio', { name: 'Totals' }).click();
+    expect(onChange).toHaveBeenLastCalledWith(expect.objectContaining({ queryType: 'totals', metric: undefined }));
+  });
+});
+
+describe('the starting raw SQL', () => {
+  it('aliases no reserved word (time, user), groups by what it selects', () => {
+    const aliases = [...DEFAULT_SQL.matchAll(/\bAS\s+(\w+)/gi)].map((m) => m[1].toLowerCase());
+    expect(aliases).toEqual(['bucket', 'event', 'events']);
+    expect(aliases).not.toContain('time');
+    expect(DEFAULT_SQL).toMatch(/GROUP BY bucket, event\s+ORDER BY bucket/);
+  });
+});
+
+it('keeps Top N a whole number of at least 0', async () => {
+  const { onChange } = await renderEditor({ refId: 'A', queryType: 'orgs' });
+  fireEvent.change(screen.getByLabelText('Top N'), { target: { value: '10' } });
+  expect(onChange).toHaveBeenLastCalledWith(expect.objectContaining({ queryType: 'orgs', topN: 10 }));
+  fireEvent.change(screen.getByLabelText('Top N'), { target: { value: '-3' } });
+  expect(onChange).toHaveBeenLastCalledWith(expect.objectContaining({ topN: 0 }));
 });

@@ -44,10 +44,32 @@ function useOptions(datasource: DataSource, kind: VariableKind): Array<Selectabl
   return options;
 }
 
+/** Which fields each query type uses; the editor shows those and no others. */
+const USES: Record<
+  QueryType,
+  { filters: boolean; groupBy: boolean; metric: 'no' | 'yes' | 'optional'; topN: boolean; minEvents: boolean }
+> = {
+  users: { filters: true, groupBy: false, metric: 'no', topN: true, minEvents: false },
+  totals: { filters: true, groupBy: false, metric: 'optional', topN: false, minEvents: false },
+  timeseries: { filters: true, groupBy: true, metric: 'yes', topN: true, minEvents: false },
+  status: { filters: true, groupBy: false, metric: 'no', topN: false, minEvents: false },
+  orgs: { filters: true, groupBy: false, metric: 'no', topN: true, minEvents: false },
+  perUser: { filters: true, groupBy: false, metric: 'yes', topN: false, minEvents: true },
+  cost: { filters: true, groupBy: false, metric: 'no', topN: false, minEvents: false },
+  sql: { filters: false, groupBy: false, metric: 'no', topN: false, minEvents: false },
+};
+
+/** A totals query without a metric is the two-number summary; with one, that one number. */
+const SUMMARY = 'summary';
+
+/** A whole number of at least 0 typed into a field, or undefined when the field is emptied. */
+const count = (text: string) => (text === '' ? undefined : Math.max(0, Math.floor(Number(text)) || 0));
+
 /** Shows only what the chosen query type uses. */
 export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) {
   const queryType: QueryType = query.queryType ?? 'users';
-  const variables = useMemo(variableOptions, []);
+  const uses = USES[queryType] ?? USES.users;
+  const variables = useMemo(() => variableOptions(), []);
   const users = useOptions(datasource, 'users');
   const orgs = useOptions(datasource, 'orgs');
   const events = USAGE_EVENTS.map((e) => ({ value: e, label: EVENT_LABELS[e] }));
@@ -78,11 +100,21 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
         <RadioButtonGroup<QueryType>
           options={QUERY_TYPES.map(({ value, label }) => ({ value, label }))}
           value={queryType}
-          onChange={(value) => update(value === 'sql' && !query.rawSql ? { queryType: value, rawSql: DEFAULT_SQL } : { queryType: value })}
+          onChange={(value) => {
+            const patch: Partial<UsageQuery> = { queryType: value };
+            if (value === 'sql' && !query.rawSql) {
+              patch.rawSql = DEFAULT_SQL;
+            }
+            // A new query carries the default metric; totals start as the summary.
+            if (value === 'totals') {
+              patch.metric = undefined;
+            }
+            update(patch);
+          }}
         />
       </Field>
 
-      {queryType !== 'sql' && (
+      {uses.filters && (
         <Stack direction="row" gap={1} wrap="wrap">
           {filter('users', users, 'Users')}
           {filter('orgs', orgs, 'Orgs')}
@@ -90,18 +122,61 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
         </Stack>
       )}
 
-      {queryType === 'timeseries' && (
-        <Stack direction="row" gap={1} wrap="wrap" data-testid="timeseries-options">
-          <Field label="Group by">
-            <RadioButtonGroup<GroupBy> options={[...GROUP_BYS]} value={query.groupBy ?? 'event'} onChange={(groupBy) => update({ groupBy })} />
-          </Field>
-          <Field label="Metric">
-            <RadioButtonGroup<Metric> options={[...METRICS]} value={query.metric ?? 'events'} onChange={(metric) => update({ metric })} />
-          </Field>
+      {(uses.groupBy || uses.metric !== 'no') && (
+        <Stack direction="row" gap={1} wrap="wrap">
+          {uses.groupBy && (
+            <Field label="Group by" data-testid="timeseries-options">
+              <RadioButtonGroup<GroupBy>
+                options={[...GROUP_BYS]}
+                value={query.groupBy ?? 'event'}
+                onChange={(groupBy) => update({ groupBy })}
+              />
+            </Field>
+          )}
+          {uses.metric === 'yes' && (
+            <Field label="Metric" data-testid="metric">
+              <RadioButtonGroup<Metric>
+                options={[...METRICS]}
+                value={query.metric ?? 'events'}
+                onChange={(metric) => update({ metric })}
+              />
+            </Field>
+          )}
+          {uses.metric === 'optional' && (
+            <Field
+              label="Metric"
+              description="One number, for alert rules; or the summary of events and active users"
+              data-testid="metric"
+            >
+              <RadioButtonGroup<Metric | typeof SUMMARY>
+                options={[{ value: SUMMARY, label: 'Events and active users' }, ...METRICS]}
+                value={query.metric ?? SUMMARY}
+                onChange={(metric) => update({ metric: metric === SUMMARY ? undefined : metric })}
+              />
+            </Field>
+          )}
         </Stack>
       )}
 
-      {(queryType === 'users' || queryType === 'timeseries') && (
+      {uses.minEvents && (
+        <Field
+          label="Minimum events"
+          description="Only users with at least this many events in the range; the others are not read"
+          data-testid="min-events"
+        >
+          <Input
+            type="number"
+            min={0}
+            width={12}
+            aria-label="Minimum events"
+            value={query.minEvents ?? ''}
+            onChange={(e) => update({ minEvents: count(e.currentTarget.value) }, false)}
+            onBlur={() => onRunQuery()}
+          />
+        </Field>
+      )}
+
+      {uses.topN && (
         <Field label="Top N" description="Keep the N biggest; empty keeps all" data-testid="top-n">
           <Input
             type="number"
@@ -109,7 +184,7 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
             width={12}
             aria-label="Top N"
             value={query.topN ?? ''}
-            onChange={(e) => update({ topN: e.currentTarget.value === '' ? undefined : Math.max(0, Number(e.currentTarget.value)) }, false)}
+            onChange={(e) => update({ topN: count(e.currentTarget.value) }, false)}
             onBlur={() => onRunQuery()}
           />
         </Field>
@@ -119,7 +194,8 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
         <>
           {datasource.mode !== 'sql' && (
             <Alert severity="warning" title="Raw SQL needs sql mode">
-              This data source reads the worker's usage API. Configure an account ID and API token (sql mode) to run SQL.
+              This data source reads the worker&apos;s usage API. Configure an account ID and API token (sql mode) to
+              run SQL.
             </Alert>
           )}
           <Field
