@@ -68,7 +68,7 @@ function perUserRules() {
       value: '{{ $values.A }} calls',
       threshold: `${THRESHOLDS.userEventsPerHour} calls`,
       window: 'last hour',
-      ...onPanel(OVERVIEW_PANELS.topUsers),
+      ...onPanel(OVERVIEW_PANELS.usersTable),
     });
 
   const ratio = `${THRESHOLDS.userErrorRatio * 100}%`;

@@ -98,7 +98,8 @@ describe('alert rules point at the panel that shows their query', () => {
       const rule = rules.find((r) => r.uid === uid)!;
       return byUid[rule.annotations.__dashboardUid__].panels.find((p) => p.id === Number(rule.annotations.__panelId__))!;
     };
-    expect(panelOf('usage-lens-user-rate').targets[0]).toMatchObject({ queryType: 'timeseries', groupBy: 'user' });
+    // Every user is in the table (the top-users graph shows only ten): the user who fired is there.
+    expect(panelOf('usage-lens-user-rate').targets[0]).toMatchObject({ queryType: 'users' });
     expect(panelOf('usage-lens-user-errors').targets[0]).toMatchObject({ queryType: 'timeseries', groupBy: 'user' });
     expect(panelOf('usage-lens-free-tier').targets[0]).toMatchObject({ queryType: 'cost' });
   });

@@ -28,7 +28,7 @@ import (
 
 // PerUserLimit is how many users a perUser query returns without a topN: enough for any rule,
 // bounded so one read stays small.
-const PerUserLimit = usage.MaxUsersLimit
+var PerUserLimit = usage.MaxUsersLimit
 
 // seriesSplitSize is how many users (or orgs) a series splits out by each ranking: the busiest K
 // and the K with most errors, K = max(topN, 10), together at most the series read's split limit.

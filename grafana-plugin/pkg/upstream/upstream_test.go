@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/usagelens/analytics/pkg/contract"
 	"github.com/usagelens/analytics/pkg/usage"
 )
 
@@ -116,7 +117,7 @@ func TestWorkerFailuresInWords(t *testing.T) {
 
 // fakeWorker is a LABELLED FAKE of the worker's four read endpoints, in the shapes the worker
 // answers (worker/src/routes/usage.ts): it records each request's path and query, and refuses a
-// page over 1,000 as the worker does. The integration tests run the same client against the real
+// page over 1,000 (10,000 with minEvents) as the worker does. The integration tests run the same client against the real
 // worker; this one pins the exact requests and the paging.
 type fakeWorker struct {
 	requests []string
@@ -141,9 +142,13 @@ func (f *fakeWorker) handler(t *testing.T) http.HandlerFunc {
 		case "/api/admin/usage/users":
 			limit, _ := strconv.Atoi(q.Get("limit"))
 			offset, _ := strconv.Atoi(q.Get("offset"))
-			if limit < 1 || limit > 1000 {
+			maxLimit := contract.ReadLimits.MaxPageSize
+			if q.Get("minEvents") != "" {
+				maxLimit = contract.ReadLimits.MaxThresholdPageSize
+			}
+			if limit < 1 || limit > maxLimit {
 				w.WriteHeader(400)
-				_, _ = w.Write([]byte(`{"error":"limit: must be a whole number from 1 to 1,000","field":"limit"}`))
+				_, _ = w.Write([]byte(`{"error":"limit: over the page size","field":"limit"}`))
 				return
 			}
 			end := min(offset+limit, len(f.users))
@@ -219,12 +224,21 @@ func TestWorkerAsksForAPageLargerThanItsPageSizeInPages(t *testing.T) {
 		fw.users = append(fw.users, usage.UserUsage{ID: fmt.Sprintf("u_%04d", i), Total: float64(3000 - i)})
 	}
 	w := &Worker{BaseURL: fake(t, fw.handler(t)), APIKey: "ul_admin_k", HTTP: http.DefaultClient}
+	// An alert rule's read (bounded by minEvents) fits one page of up to 10,000: one read a tick.
 	users, err := w.Users(context.Background(), window, usage.UsersPage{Sort: "total", Order: "desc", Limit: 10_000, MinEvents: 20})
 	if err != nil || len(users) != 2500 || users[0].ID != "u_0000" || users[2499].ID != "u_2499" {
 		t.Fatalf("got %d users, %v", len(users), err)
 	}
-	if len(fw.requests) != 3 || !strings.Contains(fw.requests[1], "offset=1000") || !strings.Contains(fw.requests[2], "limit=1000&minEvents=20&offset=2000") {
-		t.Fatalf("want three pages of 1,000 from offsets 0, 1000, 2000: %v", fw.requests)
+	if len(fw.requests) != 1 || !strings.Contains(fw.requests[0], "limit=10000&minEvents=20") {
+		t.Fatalf("want one page of up to 10,000: %v", fw.requests)
+	}
+	fw.requests = nil
+	// Without minEvents pages hold 1,000.
+	if users, err := w.Users(context.Background(), window, usage.UsersPage{Sort: "total", Order: "desc", Limit: 2500}); err != nil || len(users) != 2500 {
+		t.Fatalf("got %d users, %v", len(users), err)
+	}
+	if len(fw.requests) != 3 || !strings.Contains(fw.requests[1], "offset=1000") || !strings.Contains(fw.requests[2], "limit=500&offset=2000") {
+		t.Fatalf("want pages of 1,000 from offsets 0, 1000, 2000: %v", fw.requests)
 	}
 	fw.requests = nil
 	if users, err := w.Users(context.Background(), window, usage.UsersPage{Sort: "id", Order: "asc", Limit: 1200, Offset: 100}); err != nil || len(users) != 1200 || users[0].ID != "u_0100" {

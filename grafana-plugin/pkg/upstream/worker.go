@@ -133,16 +133,21 @@ func (w *Worker) Orgs(ctx context.Context, f usage.Filter, limit int) ([]usage.O
 }
 
 // Users asks /api/admin/usage/users for page. The worker's pages hold at most
-// contract.ReadLimits.MaxPageSize users, so a larger page (the per-user alert rules' read) is asked
+// contract.ReadLimits.MaxPageSize users, or MaxThresholdPageSize for a page bounded by MinEvents (the
+// per-user alert rules' read, which then stays one read per evaluation tick); a larger page is asked
 // for in pages, each one more read, until it is full or the worker has no more.
 func (w *Worker) Users(ctx context.Context, f usage.Filter, page usage.UsersPage) ([]usage.UserUsage, error) {
 	var users []usage.UserUsage
 	offset := page.Offset
+	pageSize := contract.ReadLimits.MaxPageSize
+	if page.MinEvents > 0 {
+		pageSize = contract.ReadLimits.MaxThresholdPageSize
+	}
 	for len(users) < page.Limit {
 		q := filterQuery(f)
 		q.Set("sort", page.Sort)
 		q.Set("order", page.Order)
-		q.Set("limit", strconv.Itoa(min(page.Limit-len(users), contract.ReadLimits.MaxPageSize)))
+		q.Set("limit", strconv.Itoa(min(page.Limit-len(users), pageSize)))
 		if offset > 0 {
 			q.Set("offset", strconv.Itoa(offset))
 		}

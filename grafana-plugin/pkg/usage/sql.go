@@ -141,9 +141,9 @@ func OrgsSQL(dataset string, f Filter, limit int) (string, error) {
 	), nil
 }
 
-// MaxUsersLimit is the most users one users read returns in sql mode: the per-user alert rules'
-// read, which HAVING keeps to the users that can cross a threshold.
-const MaxUsersLimit = 10_000
+// MaxUsersLimit is the most users one users read returns: the per-user alert rules' read, which
+// HAVING keeps to the users that can cross a threshold (the worker allows as many with minEvents).
+var MaxUsersLimit = contract.ReadLimits.MaxThresholdPageSize
 
 // sortColumn is the column a users sort orders by; name and email need the app's user table.
 func sortColumn(sort string) (string, error) {
