@@ -1,0 +1,91 @@
+/**
+ * The console's only way to the worker: same-origin fetch with the session cookie. Bodies go as JSON
+ * with `content-type: application/json`, which the worker's CSRF rules require of cookie-authenticated
+ * changes. Every failure becomes an ApiError whose message is fit to show as it is.
+ */
+
+export class ApiError extends Error {
+  readonly status: number;
+  /** The request field the worker blamed, for a 400. */
+  readonly field?: string;
+  /** Seconds the worker asked to wait (503 with Retry-After). */
+  readonly retryAfter?: number;
+
+  constructor(status: number, message: string, field?: string, retryAfter?: number) {
+    super(message);
+    this.name = 'ApiError';
+    this.status = status;
+    this.field = field;
+    this.retryAfter = retryAfter;
+  }
+}
+
+const UPSTREAM: Record<number, string> = {
+  502: 'Usage data is unavailable',
+  503: 'Usage data is busy',
+  504: 'Usage data took too long',
+};
+
+/**
+ * The sentence an admin reads for a failed call. The worker's `{ error }` is already written for
+ * people; gateway statuses get a lead-in saying it is the analytics store, not the console, and a
+ * body that is not the worker's JSON (a proxy's HTML page) is replaced rather than dumped.
+ */
+export function errorMessage(status: number, body: unknown, retryAfter?: number): string {
+  const error = typeof body === 'object' && body !== null && typeof (body as { error?: unknown }).error === 'string' ? (body as { error: string }).error : null;
+  const wait = retryAfter !== undefined ? ` Try again in ${retryAfter} s.` : '';
+  const sentence = (text: string) => (/[.!?]$/.test(text) ? text : `${text}.`);
+  if (UPSTREAM[status]) return `${UPSTREAM[status]} (${status})${error ? `: ${wait ? sentence(error) : error}` : '.'}${wait}`;
+  if (error) return wait ? `${sentence(error)}${wait}` : error;
+  if (status === 401) return 'You are signed out.';
+  if (status === 403) return 'Admins only.';
+  if (status === 404) return 'Not found.';
+  return `The worker answered ${status}.${wait}`;
+}
+
+function parseRetryAfter(header: string | null): number | undefined {
+  if (header === null || !/^\d{1,6}$/.test(header.trim())) return undefined;
+  return Number(header.trim());
+}
+
+export interface RequestOptions {
+  method?: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  body?: unknown;
+  signal?: AbortSignal;
+}
+
+export async function apiFetch<T>(path: string, options: RequestOptions = {}): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (options.body !== undefined) headers['content-type'] = 'application/json';
+  let res: Response;
+  try {
+    res = await fetch(path, {
+      method: options.method ?? 'GET',
+      headers,
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      credentials: 'same-origin',
+      signal: options.signal,
+    });
+  } catch (cause) {
+    if ((cause as Error).name === 'AbortError') throw cause;
+    throw new ApiError(0, 'The worker could not be reached. Is it running?');
+  }
+  if (res.status === 204) return undefined as T;
+  const text = await res.text();
+  let body: unknown = null;
+  try {
+    body = text ? JSON.parse(text) : null;
+  } catch {
+    body = null;
+  }
+  if (!res.ok) {
+    const retryAfter = parseRetryAfter(res.headers.get('retry-after'));
+    const field = typeof (body as { field?: unknown })?.field === 'string' ? (body as { field: string }).field : undefined;
+    throw new ApiError(res.status, errorMessage(res.status, body, retryAfter), field, retryAfter);
+  }
+  if (body === null) throw new ApiError(res.status, `The worker answered ${res.status} without JSON.`);
+  return body as T;
+}
+
+/** SWR's fetcher: the key is the path. */
+export const fetcher = <T>(path: string) => apiFetch<T>(path);

@@ -1,0 +1,178 @@
+/**
+ * The Usage tab: a period, the window's totals, one page of per-user rows (sorted, searched and
+ * paged by the worker, so 10,000 users cost the browser one page), and the selected user's events
+ * over time.
+ */
+import { useEffect, useId, useState } from 'react';
+import { EVENT_LABELS } from '@usage-lens/contract';
+import { formatCount, formatDateTime, formatShare } from '../format.ts';
+import { useUsage, useUserSeries } from '../hooks.ts';
+import type { AdminUser, Period } from '../types.ts';
+import { INITIAL_VIEW, pageRange, PAGE_SIZE, PERIOD_LABELS, sortBy, type UsageRow, type UsageView } from '../usage-data.ts';
+import { EventsChart } from './EventsChart.tsx';
+import { UsageTable } from './UsageTable.tsx';
+
+/** Typing settles for this long before the search goes to the worker (Enter sends it at once). */
+const SEARCH_SETTLE_MS = 300;
+
+export function UsageTab({ directory }: { directory: ReadonlyMap<string, AdminUser> }) {
+  const [view, setView] = useState<UsageView>(INITIAL_VIEW);
+  const [search, setSearch] = useState('');
+  const [selected, setSelected] = useState<UsageRow | null>(null);
+  const usage = useUsage(view, directory);
+  const ids = useId();
+
+  useEffect(() => {
+    if (search.trim() === view.q.trim()) return;
+    const timer = setTimeout(() => setView((v) => ({ ...v, q: search, offset: 0 })), SEARCH_SETTLE_MS);
+    return () => clearTimeout(timer);
+  }, [search, view.q]);
+
+  const report = usage.report;
+  const totals = report?.totals;
+  const shown = usage.rows.length;
+
+  return (
+    <section aria-labelledby={`${ids}-title`} className="stack">
+      <h2 id={`${ids}-title`} className="sr-only">
+        Usage
+      </h2>
+      <div className="toolbar">
+        <fieldset className="segmented">
+          <legend>Period</legend>
+          {(Object.keys(PERIOD_LABELS) as Period[]).map((p) => (
+            <label key={p}>
+              <input
+                type="radio"
+                name={`${ids}-period`}
+                value={p}
+                checked={view.period === p}
+                onChange={() => setView((v) => ({ ...v, period: p, offset: 0 }))}
+              />
+              <span title={PERIOD_LABELS[p]}>{p}</span>
+            </label>
+          ))}
+        </fieldset>
+        <form
+          role="search"
+          className="search"
+          onSubmit={(e) => {
+            e.preventDefault();
+            setView((v) => ({ ...v, q: search, offset: 0 }));
+          }}
+        >
+          <label htmlFor={`${ids}-search`}>Search users</label>
+          <input
+            id={`${ids}-search`}
+            type="search"
+            placeholder="Name or email"
+            value={search}
+            maxLength={100}
+            onChange={(e) => setSearch(e.target.value)}
+          />
+        </form>
+      </div>
+
+      <div className="stats" aria-busy={usage.isLoading || usage.isStale} aria-live="polite">
+        <Stat testId="stat-events" label="Total events" value={totals ? formatCount(totals.events) : '…'} />
+        <Stat testId="stat-users" label="Active users" value={totals ? formatCount(totals.activeUsers) : '…'} />
+        <Stat
+          testId="stat-errors"
+          label="Errors"
+          value={totals ? formatCount(totals.errors) : '…'}
+          note={totals ? `${formatShare(totals.errors, totals.events)} of events` : undefined}
+        />
+      </div>
+      {report && (
+        <p className="muted small" data-testid="usage-window">
+          {PERIOD_LABELS[report.window.period ?? view.period]}: {formatDateTime(report.window.from)} to {formatDateTime(report.window.to)} · dataset{' '}
+          <code>{report.dataset}</code>
+        </p>
+      )}
+
+      {usage.error && (
+        <div role="alert" className="notice error" data-testid="usage-error">
+          {usage.error.message}
+        </div>
+      )}
+
+      <UsageTable
+        rows={usage.rows}
+        view={view}
+        loading={usage.isLoading}
+        stale={usage.isStale}
+        failed={!!usage.error && !report}
+        selectedId={selected?.id ?? null}
+        onSort={(sort) => setView((v) => sortBy(v, sort))}
+        onSelect={setSelected}
+      />
+
+      {report && (
+        <nav className="pager" aria-label="Pages of users">
+          <span data-testid="page-range" aria-live="polite">
+            {pageRange(report.page, shown, formatCount)}
+          </span>
+          <button
+            type="button"
+            disabled={report.page.offset === 0 || usage.isStale}
+            onClick={() => setView((v) => ({ ...v, offset: Math.max(0, v.offset - PAGE_SIZE) }))}
+          >
+            Previous
+          </button>
+          <button
+            type="button"
+            disabled={report.page.nextOffset === null || usage.isStale}
+            onClick={() => setView((v) => ({ ...v, offset: report.page.nextOffset ?? v.offset }))}
+          >
+            Next
+          </button>
+        </nav>
+      )}
+
+      <UserSeries period={view.period} user={selected} />
+    </section>
+  );
+}
+
+function Stat({ label, value, note, testId }: { label: string; value: string; note?: string; testId: string }) {
+  return (
+    <div className="stat card">
+      <div className="stat-label">{label}</div>
+      <div className="stat-value" data-testid={testId}>
+        {value}
+      </div>
+      {note && <div className="muted small">{note}</div>}
+    </div>
+  );
+}
+
+function UserSeries({ period, user }: { period: Period; user: UsageRow | null }) {
+  const { series, error, isLoading } = useUserSeries(period, user?.id ?? null);
+  if (!user) {
+    return (
+      <section className="card chart-card" aria-label="Events over time">
+        <p className="muted">Select a user in the table to see their events over time.</p>
+      </section>
+    );
+  }
+  const title = `Events over time: ${user.label}`;
+  return (
+    <section className="card chart-card" aria-labelledby="series-title" aria-busy={isLoading} data-testid="user-series">
+      <h3 id="series-title">{title}</h3>
+      {error && (
+        <p role="alert" className="notice error">
+          {error.message}
+        </p>
+      )}
+      {isLoading && <p className="muted">Loading events over time…</p>}
+      {series && (
+        <EventsChart
+          series={series}
+          label={`${title}, ${PERIOD_LABELS[period].toLowerCase()}: ${Object.entries(series.totals)
+            .map(([e, n]) => `${EVENT_LABELS[e as keyof typeof EVENT_LABELS]} ${formatCount(n)}`)
+            .join(', ')}`}
+        />
+      )}
+    </section>
+  );
+}
