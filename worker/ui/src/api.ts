@@ -32,7 +32,10 @@ const UPSTREAM: Record<number, string> = {
  * body that is not the worker's JSON (a proxy's HTML page) is replaced rather than dumped.
  */
 export function errorMessage(status: number, body: unknown, retryAfter?: number): string {
-  const error = typeof body === 'object' && body !== null && typeof (body as { error?: unknown }).error === 'string' ? (body as { error: string }).error : null;
+  const error =
+    typeof body === 'object' && body !== null && typeof (body as { error?: unknown }).error === 'string'
+      ? (body as { error: string }).error
+      : null;
   const wait = retryAfter !== undefined ? ` Try again in ${retryAfter} s.` : '';
   const sentence = (text: string) => (/[.!?]$/.test(text) ? text : `${text}.`);
   if (UPSTREAM[status]) return `${UPSTREAM[status]} (${status})${error ? `: ${wait ? sentence(error) : error}` : '.'}${wait}`;

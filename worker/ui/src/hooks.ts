@@ -42,7 +42,10 @@ export function useUsage(view: UsageView, directory?: ReadonlyMap<string, AdminU
 }
 
 /** One user's events over the view's period, one line per event. */
-export function useUserSeries(period: Period, userId: string | null): { series: EventSeries | undefined; error: ApiError | undefined; isLoading: boolean } {
+export function useUserSeries(
+  period: Period,
+  userId: string | null,
+): { series: EventSeries | undefined; error: ApiError | undefined; isLoading: boolean } {
   const { data, error, isLoading } = useSWR<SeriesAnswer, ApiError>(userId ? seriesPath(period, userId) : null, fetcher, {
     revalidateOnFocus: false,
   });

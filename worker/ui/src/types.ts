@@ -24,6 +24,7 @@ export interface UsageReport {
   window: UsageWindow;
   dataset: string;
   events: UsageEvent[];
+  filters: { users: string[]; orgs: string[]; events: UsageEvent[]; q: string | null };
   totals: UsageTotals;
   users: UserUsage[];
   page: UsagePage;

@@ -4,7 +4,7 @@
  * (time × event × status × split) into one line per event.
  */
 import { USAGE_EVENTS, type UsageEvent } from '@usage-lens/contract';
-import type { AdminUser, Period, SeriesBucket, SortOrder, UsagePage, UserSort, UserUsage } from './types.ts';
+import type { AdminUser, Period, SeriesBucket, SortOrder, UsagePage, UsageReport, UserSort, UserUsage } from './types.ts';
 
 export const PERIOD_LABELS: Record<Period, string> = { '24h': 'Last 24 hours', '7d': 'Last 7 days', '30d': 'Last 30 days' };
 
@@ -33,10 +33,34 @@ export function sortBy(view: UsageView, sort: UserSort): UsageView {
 
 /** GET /api/admin/usage for a view; parameters the worker would default are still sent, so the key says what is shown. */
 export function usagePath(view: UsageView, limit = PAGE_SIZE): string {
-  const params = new URLSearchParams({ period: view.period, sort: view.sort, order: view.order, limit: String(limit), offset: String(view.offset) });
+  const params = new URLSearchParams({
+    period: view.period,
+    sort: view.sort,
+    order: view.order,
+    limit: String(limit),
+    offset: String(view.offset),
+  });
   const q = view.q.trim();
   if (q) params.set('q', q);
   return `/api/admin/usage?${params}`;
+}
+
+/**
+ * What a view or an answer is about, as one string: the table carries the answer's, so a reader (or
+ * a test) can tell whether what is on screen is the view asked for or an earlier one still shown.
+ */
+export function viewKey(v: { period: Period | null; sort: UserSort; order: SortOrder; offset: number; q: string | null }): string {
+  return [v.period ?? '', v.sort, v.order, v.offset, (v.q ?? '').trim()].join('|');
+}
+
+export function answerKey(report: Pick<UsageReport, 'window' | 'page' | 'filters'>): string {
+  return viewKey({
+    period: report.window.period,
+    sort: report.page.sort,
+    order: report.page.order,
+    offset: report.page.offset,
+    q: report.filters.q,
+  });
 }
 
 /** Bucket width per period: 24 to 30 points, enough to see a daily rhythm without noise. */

@@ -3,7 +3,9 @@ import { errorMessage } from '../src/api.ts';
 
 describe('errorMessage', () => {
   it('shows the worker’s own sentence for a 400', () => {
-    expect(errorMessage(400, { error: 'q: matches more than 1,000 users; narrow the search', field: 'q' })).toBe('q: matches more than 1,000 users; narrow the search');
+    expect(errorMessage(400, { error: 'q: matches more than 1,000 users; narrow the search', field: 'q' })).toBe(
+      'q: matches more than 1,000 users; narrow the search',
+    );
   });
 
   it('says a 502 is the usage store, and keeps what the worker said', () => {
@@ -13,7 +15,9 @@ describe('errorMessage', () => {
   });
 
   it('adds when to try again for a 503 with Retry-After', () => {
-    expect(errorMessage(503, { error: 'Analytics Engine is busy (429)' }, 30)).toBe('Usage data is busy (503): Analytics Engine is busy (429). Try again in 30 s.');
+    expect(errorMessage(503, { error: 'Analytics Engine is busy (429)' }, 30)).toBe(
+      'Usage data is busy (503): Analytics Engine is busy (429). Try again in 30 s.',
+    );
   });
 
   it('does not dump a proxy’s HTML page', () => {

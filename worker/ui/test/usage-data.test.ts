@@ -10,7 +10,14 @@ describe('the usage request of a view', () => {
   it('asks for the period, sort, order and page, and the trimmed search when there is one', () => {
     const url = new URL(usagePath({ period: '7d', sort: 'chat', order: 'asc', q: '  ada ', offset: 200 }), 'http://x');
     expect(url.pathname).toBe('/api/admin/usage');
-    expect(Object.fromEntries(url.searchParams)).toEqual({ period: '7d', sort: 'chat', order: 'asc', limit: '100', offset: '200', q: 'ada' });
+    expect(Object.fromEntries(url.searchParams)).toEqual({
+      period: '7d',
+      sort: 'chat',
+      order: 'asc',
+      limit: '100',
+      offset: '200',
+      q: 'ada',
+    });
   });
 
   it('sends no q for a blank search', () => {
@@ -77,7 +84,10 @@ describe('rows of the per-user table', () => {
 
   it('prefer what the worker answered over the list (the list may be older)', () => {
     const directory = new Map([['u1', { name: 'Old name', email: 'old@example.com' }]]);
-    expect(toRows([usage('u1', 'New name', 'new@example.com', 3)], directory)[0]).toMatchObject({ label: 'New name', detail: 'new@example.com' });
+    expect(toRows([usage('u1', 'New name', 'new@example.com', 3)], directory)[0]).toMatchObject({
+      label: 'New name',
+      detail: 'new@example.com',
+    });
   });
 
   it('show the id of a user nobody knows, and say so', () => {
@@ -106,9 +116,15 @@ describe('the page range', () => {
 
 describe('pivotSeries', () => {
   const hour = 3600;
-  const at = (h: number) => new Date(Date.UTC(2026, 10, 28, h) ).toISOString();
+  const at = (h: number) => new Date(Date.UTC(2026, 10, 28, h)).toISOString();
   const window = { from: '2026-11-28T00:30:00.000Z', to: '2026-11-28T04:30:00.000Z' };
-  const cell = (h: number, event: string, total: number, status = 200, split = ''): SeriesBucket => ({ time: at(h), event, status, split, total });
+  const cell = (h: number, event: string, total: number, status = 200, split = ''): SeriesBucket => ({
+    time: at(h),
+    event,
+    status,
+    split,
+    total,
+  });
 
   it('puts every bucket of the window on the axis, from the one holding `from`, zero-filled', () => {
     const s = pivotSeries([], window, hour);
@@ -118,7 +134,11 @@ describe('pivotSeries', () => {
   });
 
   it('sums cells of one bucket and event over statuses and splits', () => {
-    const s = pivotSeries([cell(1, 'sync', 5, 101), cell(1, 'sync', 2, 426), cell(1, 'sync', 1, 101, 'usr_1'), cell(1, 'auth', 4)], window, hour);
+    const s = pivotSeries(
+      [cell(1, 'sync', 5, 101), cell(1, 'sync', 2, 426), cell(1, 'sync', 1, 101, 'usr_1'), cell(1, 'auth', 4)],
+      window,
+      hour,
+    );
     expect(s.byEvent.sync).toEqual([0, 8, 0, 0, 0]);
     expect(s.byEvent.auth).toEqual([0, 4, 0, 0, 0]);
     expect(s.totals).toEqual(events(8, 0, 4, 0, 0));

@@ -151,7 +151,15 @@ function NewKey({ created, onDone }: { created: CreatedApiKey; onDone: () => voi
         <label htmlFor={`${ids}-key`} className="sr-only">
           New API key
         </label>
-        <input id={`${ids}-key`} ref={field} readOnly value={created.key} className="mono" onFocus={(e) => e.currentTarget.select()} data-testid="new-key-value" />
+        <input
+          id={`${ids}-key`}
+          ref={field}
+          readOnly
+          value={created.key}
+          className="mono"
+          onFocus={(e) => e.currentTarget.select()}
+          data-testid="new-key-value"
+        />
         <button type="button" onClick={copy}>
           Copy
         </button>
@@ -166,8 +174,8 @@ function NewKey({ created, onDone }: { created: CreatedApiKey; onDone: () => voi
         </p>
       ) : (
         <p className="small">
-          Ingest clients send it as <code>Authorization: Bearer &lt;key&gt;</code> to <code>{window.location.origin}/api/ingest</code>. Grafana needs an
-          admin key.
+          Ingest clients send it as <code>Authorization: Bearer &lt;key&gt;</code> to <code>{window.location.origin}/api/ingest</code>.
+          Grafana needs an admin key.
         </p>
       )}
       <button type="button" onClick={onDone}>
@@ -208,7 +216,9 @@ function KeyRow({ apiKey, now, showExpiry, onRevoked }: { apiKey: ApiKey; now: n
       <td title={apiKey.lastUsedAt ? formatDateTime(apiKey.lastUsedAt) : undefined} data-col="last-used">
         {formatRelative(apiKey.lastUsedAt, now)}
       </td>
-      {showExpiry && <td title={apiKey.expiresAt ? formatDateTime(apiKey.expiresAt) : undefined}>{formatRelative(apiKey.expiresAt, now, 'never')}</td>}
+      {showExpiry && (
+        <td title={apiKey.expiresAt ? formatDateTime(apiKey.expiresAt) : undefined}>{formatRelative(apiKey.expiresAt, now, 'never')}</td>
+      )}
       <td data-col="status">{status}</td>
       <td className="actions">
         {status === 'active' && !confirming && (

@@ -53,7 +53,13 @@ function SignedIn({ user, onSignedOut }: { user: SessionUser; onSignedOut: () =>
         if (error.status === 401) onSignedOut();
       },
       // 4xx answers do not get better by asking again; 5xx may.
-      onErrorRetry: (error: unknown, _key: string, _config: unknown, revalidate: (o: { retryCount: number }) => void, { retryCount }: { retryCount: number }) => {
+      onErrorRetry: (
+        error: unknown,
+        _key: string,
+        _config: unknown,
+        revalidate: (o: { retryCount: number }) => void,
+        { retryCount }: { retryCount: number },
+      ) => {
         if (error instanceof ApiError && error.status >= 400 && error.status < 500) return;
         if (retryCount >= 3) return;
         setTimeout(() => revalidate({ retryCount }), 2_000 * 2 ** retryCount);
@@ -76,8 +82,8 @@ function AdminsOnly({ user, onSignOut, signingOut }: { user: SessionUser; onSign
       <section className="card narrow" aria-labelledby="admins-only-title">
         <h1 id="admins-only-title">Admins only</h1>
         <p>
-          You are signed in as <strong>{user.email}</strong>, which is not an admin account. The Usage Lens console is for
-          admins; ask one to give your account the admin role.
+          You are signed in as <strong>{user.email}</strong>, which is not an admin account. The Usage Lens console is for admins; ask one
+          to give your account the admin role.
         </p>
         <button type="button" onClick={onSignOut} disabled={signingOut}>
           {signingOut ? 'Signing out…' : 'Sign out'}

@@ -21,6 +21,15 @@ function palette(el: HTMLElement) {
   };
 }
 
+const DAY_LABEL = new Intl.DateTimeFormat('en-US', { month: 'short', day: 'numeric', timeZone: 'UTC' });
+
+/** 24-hour UTC like the rest of the console: the date at midnight and on day-wide steps, else the hour. */
+function axisTime(seconds: number, step: number): string {
+  const date = new Date(seconds * 1000);
+  if (step >= 86_400 || (date.getUTCHours() === 0 && date.getUTCMinutes() === 0)) return DAY_LABEL.format(date);
+  return `${String(date.getUTCHours()).padStart(2, '0')}:${String(date.getUTCMinutes()).padStart(2, '0')}`;
+}
+
 function options(el: HTMLElement, width: number): uPlot.Options {
   const colors = palette(el);
   const axis = { stroke: colors.text, grid: { stroke: colors.grid, width: 1 }, ticks: { stroke: colors.grid } };
@@ -30,7 +39,10 @@ function options(el: HTMLElement, width: number): uPlot.Options {
     // The console shows UTC throughout, like the usage API's windows.
     tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC'),
     scales: { y: { range: (_u, _min, max) => [0, Math.max(1, max) * 1.1] } },
-    axes: [axis, { ...axis, values: (_u, splits) => splits.map((v) => formatCount(v)), size: 60 }],
+    axes: [
+      { ...axis, values: (_u, splits, _i, _space, step) => splits.map((t) => axisTime(t, step)) },
+      { ...axis, values: (_u, splits) => splits.map((v) => formatCount(v)), size: 60 },
+    ],
     series: [
       { label: 'Time (UTC)' },
       ...USAGE_EVENTS.map((e) => ({

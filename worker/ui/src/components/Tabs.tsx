@@ -27,11 +27,15 @@ export function Tabs<K extends string>({
   function onKeyDown(event: KeyboardEvent<HTMLDivElement>) {
     const at = tabs.findIndex((t) => t.key === selected);
     const next =
-      event.key === 'ArrowRight' ? (at + 1) % tabs.length
-      : event.key === 'ArrowLeft' ? (at - 1 + tabs.length) % tabs.length
-      : event.key === 'Home' ? 0
-      : event.key === 'End' ? tabs.length - 1
-      : -1;
+      event.key === 'ArrowRight'
+        ? (at + 1) % tabs.length
+        : event.key === 'ArrowLeft'
+          ? (at - 1 + tabs.length) % tabs.length
+          : event.key === 'Home'
+            ? 0
+            : event.key === 'End'
+              ? tabs.length - 1
+              : -1;
     if (next === -1) return;
     event.preventDefault();
     onSelect(tabs[next].key);

@@ -8,7 +8,7 @@ import { EVENT_LABELS } from '@usage-lens/contract';
 import { formatCount, formatDateTime, formatShare } from '../format.ts';
 import { useUsage, useUserSeries } from '../hooks.ts';
 import type { AdminUser, Period } from '../types.ts';
-import { INITIAL_VIEW, pageRange, PAGE_SIZE, PERIOD_LABELS, sortBy, type UsageRow, type UsageView } from '../usage-data.ts';
+import { answerKey, INITIAL_VIEW, pageRange, PAGE_SIZE, PERIOD_LABELS, sortBy, type UsageRow, type UsageView } from '../usage-data.ts';
 import { EventsChart } from './EventsChart.tsx';
 import { UsageTable } from './UsageTable.tsx';
 
@@ -40,18 +40,20 @@ export function UsageTab({ directory }: { directory: ReadonlyMap<string, AdminUs
       <div className="toolbar">
         <fieldset className="segmented">
           <legend>Period</legend>
-          {(Object.keys(PERIOD_LABELS) as Period[]).map((p) => (
-            <label key={p}>
-              <input
-                type="radio"
-                name={`${ids}-period`}
-                value={p}
-                checked={view.period === p}
-                onChange={() => setView((v) => ({ ...v, period: p, offset: 0 }))}
-              />
-              <span title={PERIOD_LABELS[p]}>{p}</span>
-            </label>
-          ))}
+          <div className="options">
+            {(Object.keys(PERIOD_LABELS) as Period[]).map((p) => (
+              <label key={p}>
+                <input
+                  type="radio"
+                  name={`${ids}-period`}
+                  value={p}
+                  checked={view.period === p}
+                  onChange={() => setView((v) => ({ ...v, period: p, offset: 0 }))}
+                />
+                <span title={PERIOD_LABELS[p]}>{p}</span>
+              </label>
+            ))}
+          </div>
         </fieldset>
         <form
           role="search"
@@ -85,8 +87,8 @@ export function UsageTab({ directory }: { directory: ReadonlyMap<string, AdminUs
       </div>
       {report && (
         <p className="muted small" data-testid="usage-window">
-          {PERIOD_LABELS[report.window.period ?? view.period]}: {formatDateTime(report.window.from)} to {formatDateTime(report.window.to)} · dataset{' '}
-          <code>{report.dataset}</code>
+          {PERIOD_LABELS[report.window.period ?? view.period]}: {formatDateTime(report.window.from)} to {formatDateTime(report.window.to)} ·
+          dataset <code>{report.dataset}</code>
         </p>
       )}
 
@@ -96,15 +98,18 @@ export function UsageTab({ directory }: { directory: ReadonlyMap<string, AdminUs
         </div>
       )}
 
+      <p className="muted small">Select a user to see their events over time; the table is sorted, searched and paged by the worker.</p>
       <UsageTable
         rows={usage.rows}
         view={view}
         loading={usage.isLoading}
         stale={usage.isStale}
         failed={!!usage.error && !report}
+        shown={report ? answerKey(report) : ''}
         selectedId={selected?.id ?? null}
+        detail={selected && <UserSeries period={view.period} user={selected} />}
         onSort={(sort) => setView((v) => sortBy(v, sort))}
-        onSelect={setSelected}
+        onSelect={(row) => setSelected((current) => (current?.id === row.id ? null : row))}
       />
 
       {report && (
@@ -128,8 +133,6 @@ export function UsageTab({ directory }: { directory: ReadonlyMap<string, AdminUs
           </button>
         </nav>
       )}
-
-      <UserSeries period={view.period} user={selected} />
     </section>
   );
 }
@@ -146,18 +149,17 @@ function Stat({ label, value, note, testId }: { label: string; value: string; no
   );
 }
 
-function UserSeries({ period, user }: { period: Period; user: UsageRow | null }) {
-  const { series, error, isLoading } = useUserSeries(period, user?.id ?? null);
-  if (!user) {
-    return (
-      <section className="card chart-card" aria-label="Events over time">
-        <p className="muted">Select a user in the table to see their events over time.</p>
-      </section>
-    );
-  }
+function UserSeries({ period, user }: { period: Period; user: UsageRow }) {
+  const { series, error, isLoading } = useUserSeries(period, user.id);
   const title = `Events over time: ${user.label}`;
   return (
-    <section className="card chart-card" aria-labelledby="series-title" aria-busy={isLoading} data-testid="user-series">
+    <section
+      className="chart-card"
+      aria-labelledby="series-title"
+      aria-busy={isLoading}
+      data-testid="user-series"
+      data-user-id={series ? user.id : undefined}
+    >
       <h3 id="series-title">{title}</h3>
       {error && (
         <p role="alert" className="notice error">

@@ -1,9 +1,9 @@
 /**
  * The per-user table. Every header is a sort button (the worker sorts, so the order holds across
- * pages); each row's user is a button that selects the user, and Up/Down/Home/End move between
- * rows without tabbing through them.
+ * pages); each row's user is a button that opens the user's detail row beneath it (and closes it
+ * again), and Up/Down/Home/End move between rows without tabbing through them.
  */
-import type { KeyboardEvent } from 'react';
+import { Fragment, type KeyboardEvent, type ReactNode } from 'react';
 import { EVENT_LABELS, USAGE_EVENTS } from '@usage-lens/contract';
 import { formatCount } from '../format.ts';
 import type { UserSort } from '../types.ts';
@@ -29,11 +29,15 @@ function moveFocus(event: KeyboardEvent<HTMLTableSectionElement>) {
   const at = buttons.indexOf(document.activeElement as HTMLButtonElement);
   if (at === -1) return;
   const next =
-    event.key === 'ArrowDown' ? Math.min(at + 1, buttons.length - 1)
-    : event.key === 'ArrowUp' ? Math.max(at - 1, 0)
-    : event.key === 'Home' ? 0
-    : event.key === 'End' ? buttons.length - 1
-    : -1;
+    event.key === 'ArrowDown'
+      ? Math.min(at + 1, buttons.length - 1)
+      : event.key === 'ArrowUp'
+        ? Math.max(at - 1, 0)
+        : event.key === 'Home'
+          ? 0
+          : event.key === 'End'
+            ? buttons.length - 1
+            : -1;
   if (next === -1) return;
   event.preventDefault();
   buttons[next].focus();
@@ -45,7 +49,9 @@ export function UsageTable({
   loading,
   stale,
   failed,
+  shown,
   selectedId,
+  detail,
   onSort,
   onSelect,
 }: {
@@ -54,7 +60,11 @@ export function UsageTable({
   loading: boolean;
   stale: boolean;
   failed: boolean;
+  /** answerKey of the rows on screen. */
+  shown: string;
   selectedId: string | null;
+  /** Shown in a row of its own under the selected user's row. */
+  detail: ReactNode;
   onSort: (sort: UserSort) => void;
   onSelect: (row: UsageRow) => void;
 }) {
@@ -62,7 +72,7 @@ export function UsageTable({
   const q = view.q.trim();
   return (
     <div className="table-wrap">
-      <table className="usage" data-testid="usage-table" aria-busy={loading || stale}>
+      <table className="usage" data-testid="usage-table" aria-busy={loading || stale} data-shown={shown}>
         <caption>
           Usage per user, {PERIOD_LABELS[view.period].toLowerCase()}, sorted by {sortedBy} ({ORDER_WORDS[view.order]})
           {q ? `, matching “${q}”` : ''}
@@ -72,7 +82,12 @@ export function UsageTable({
             {COLUMNS.map((c) => {
               const active = view.sort === c.sort;
               return (
-                <th key={c.sort} scope="col" aria-sort={active ? (view.order === 'asc' ? 'ascending' : 'descending') : 'none'} className={c.value ? 'num' : undefined}>
+                <th
+                  key={c.sort}
+                  scope="col"
+                  aria-sort={active ? (view.order === 'asc' ? 'ascending' : 'descending') : 'none'}
+                  className={c.value ? 'num' : undefined}
+                >
                   <button type="button" className="sort" onClick={() => onSort(c.sort)} data-sort={c.sort}>
                     {c.label}
                     <span aria-hidden="true" className="sort-mark">
@@ -85,25 +100,48 @@ export function UsageTable({
           </tr>
         </thead>
         <tbody onKeyDown={moveFocus}>
-          {rows.map((row) => (
-            <tr key={row.id} data-user-id={row.id} className={row.id === selectedId ? 'selected' : undefined}>
-              <th scope="row">
-                <button type="button" className="row-user" aria-pressed={row.id === selectedId} onClick={() => onSelect(row)}>
-                  <span className={row.known ? 'user-name' : 'user-name unknown'}>{row.label}</span>
-                  {row.detail && <span className="user-detail">{row.detail}</span>}
-                </button>
-              </th>
-              {COLUMNS.slice(1).map((c) => (
-                <td key={c.sort} className="num" data-col={c.sort}>
-                  {formatCount(c.value!(row))}
-                </td>
-              ))}
-            </tr>
-          ))}
+          {rows.map((row) => {
+            const open = row.id === selectedId;
+            return (
+              <Fragment key={row.id}>
+                <tr data-user-id={row.id} className={open ? 'selected' : undefined}>
+                  <th scope="row">
+                    <button
+                      type="button"
+                      className="row-user"
+                      aria-expanded={open}
+                      aria-controls={open ? 'user-detail-row' : undefined}
+                      title={open ? 'Hide events over time' : 'Show events over time'}
+                      onClick={() => onSelect(row)}
+                    >
+                      <span className={row.known ? 'user-name' : 'user-name unknown'}>{row.label}</span>
+                      {row.detail && <span className="user-detail">{row.detail}</span>}
+                    </button>
+                  </th>
+                  {COLUMNS.slice(1).map((c) => (
+                    <td key={c.sort} className="num" data-col={c.sort}>
+                      {formatCount(c.value!(row))}
+                    </td>
+                  ))}
+                </tr>
+                {open && (
+                  <tr className="detail-row" id="user-detail-row">
+                    <td colSpan={COLUMNS.length}>{detail}</td>
+                  </tr>
+                )}
+              </Fragment>
+            );
+          })}
           {rows.length === 0 && (
             <tr>
               <td colSpan={COLUMNS.length} className="empty" data-testid="usage-empty">
-                {loading ? 'Loading usage…' : failed ? 'No data: see the message above.' : q ? `No active users match “${q}”.` : `No usage ${PERIOD_LABELS[view.period].toLowerCase()}.`}
+                {failed
+                  ? 'No data: see the message above.'
+                  : loading
+                    ? 'Loading usage…'
+                    : q
+                      ? `No active users match “${q}”.`
+                      : `No usage ${PERIOD_LABELS[view.period].toLowerCase()}.`}
               </td>
             </tr>
           )}

@@ -11,7 +11,8 @@ import { pageRange } from '../usage-data.ts';
 
 const PAGE = 100;
 
-type RowState = { state: 'saving' } | { state: 'saved' } | { state: 'failed'; message: string };
+type Patch = { role?: string; orgId?: string | null };
+type RowState = { state: 'saving' } | { state: 'saved'; patch: Patch } | { state: 'failed'; message: string };
 
 export function UsersTab({ directory, me }: { directory: ReturnType<typeof useDirectory>; me: string }) {
   const orgs = useOrgs();
@@ -23,11 +24,13 @@ export function UsersTab({ directory, me }: { directory: ReturnType<typeof useDi
   const matching = useMemo(() => {
     const q = filter.trim().toLowerCase();
     const users = directory.users ?? [];
-    return q ? users.filter((u) => u.name.toLowerCase().includes(q) || u.email.toLowerCase().includes(q) || u.id.toLowerCase().includes(q)) : users;
+    return q
+      ? users.filter((u) => u.name.toLowerCase().includes(q) || u.email.toLowerCase().includes(q) || u.id.toLowerCase().includes(q))
+      : users;
   }, [directory.users, filter]);
   const page = matching.slice(offset, offset + PAGE);
 
-  async function change(user: AdminUser, patch: { role?: string; orgId?: string | null }) {
+  async function change(user: AdminUser, patch: Patch) {
     setStatus((s) => ({ ...s, [user.id]: { state: 'saving' } }));
     try {
       await apiFetch(`/api/admin/users/${encodeURIComponent(user.id)}`, { method: 'PATCH', body: patch });
@@ -39,7 +42,9 @@ export function UsersTab({ directory, me }: { directory: ReturnType<typeof useDi
               u.id === user.id
                 ? {
                     ...u,
-                    ...(patch.role !== undefined ? { role: patch.role, isAdmin: patch.role === 'admin' || (u.isAdmin && u.role !== 'admin') } : {}),
+                    ...(patch.role !== undefined
+                      ? { role: patch.role, isAdmin: patch.role === 'admin' || (u.isAdmin && u.role !== 'admin') }
+                      : {}),
                     ...(patch.orgId !== undefined ? { orgId: patch.orgId ?? '' } : {}),
                   }
                 : u,
@@ -47,7 +52,7 @@ export function UsersTab({ directory, me }: { directory: ReturnType<typeof useDi
           },
         { revalidate: false },
       );
-      setStatus((s) => ({ ...s, [user.id]: { state: 'saved' } }));
+      setStatus((s) => ({ ...s, [user.id]: { state: 'saved', patch } }));
     } catch (error) {
       setStatus((s) => ({ ...s, [user.id]: { state: 'failed', message: error instanceof ApiError ? error.message : String(error) } }));
     }
@@ -103,7 +108,14 @@ export function UsersTab({ directory, me }: { directory: ReturnType<typeof useDi
           </thead>
           <tbody>
             {page.map((u) => (
-              <UserRow key={u.id} user={u} me={u.id === me} orgs={orgs.data?.orgs} state={status[u.id]} onChange={(patch) => change(u, patch)} />
+              <UserRow
+                key={u.id}
+                user={u}
+                me={u.id === me}
+                orgs={orgs.data?.orgs}
+                state={status[u.id]}
+                onChange={(patch) => change(u, patch)}
+              />
             ))}
             {page.length === 0 && (
               <tr>
@@ -141,7 +153,7 @@ function UserRow({
   me: boolean;
   orgs: Org[] | undefined;
   state: RowState | undefined;
-  onChange: (patch: { role?: string; orgId?: string | null }) => void;
+  onChange: (patch: Patch) => void;
 }) {
   const roleLabel = `Role of ${user.name}`;
   const orgLabel = `Organisation of ${user.name}`;
@@ -155,14 +167,24 @@ function UserRow({
       </th>
       <td>{user.email}</td>
       <td>
-        <select aria-label={roleLabel} value={user.role === 'admin' ? 'admin' : 'user'} disabled={state?.state === 'saving'} onChange={(e) => onChange({ role: e.target.value })}>
+        <select
+          aria-label={roleLabel}
+          value={user.role === 'admin' ? 'admin' : 'user'}
+          disabled={state?.state === 'saving'}
+          onChange={(e) => onChange({ role: e.target.value })}
+        >
           <option value="user">user</option>
           <option value="admin">admin</option>
         </select>
         {user.isAdmin && user.role !== 'admin' && <span className="muted small"> admin by ADMIN_EMAILS</span>}
       </td>
       <td>
-        <select aria-label={orgLabel} value={user.orgId} disabled={state?.state === 'saving'} onChange={(e) => onChange({ orgId: e.target.value || null })}>
+        <select
+          aria-label={orgLabel}
+          value={user.orgId}
+          disabled={state?.state === 'saving'}
+          onChange={(e) => onChange({ orgId: e.target.value || null })}
+        >
           <option value="">(none)</option>
           {!orgKnown && <option value={user.orgId}>{user.orgId}</option>}
           {orgs?.map((o) => (
@@ -173,7 +195,7 @@ function UserRow({
         </select>
       </td>
       <td>{formatDateTime(user.createdAt)}</td>
-      <td aria-live="polite" className="row-status">
+      <td aria-live="polite" className="row-status" data-saved={state?.state === 'saved' ? JSON.stringify(state.patch) : undefined}>
         {state?.state === 'saving' && <span className="muted">Saving…</span>}
         {state?.state === 'saved' && <span className="ok">Saved</span>}
         {state?.state === 'failed' && (
@@ -214,7 +236,9 @@ function NewOrg({ orgs, onCreated }: { orgs: Org[] | undefined; onCreated: () =>
       <button type="submit" disabled={pending || !name.trim()}>
         Add
       </button>
-      <span className="muted small">{orgs ? `${formatCount(orgs.length)} organisations` : ''}</span>
+      <span className="muted small">
+        {orgs ? `${formatCount(orgs.length)} ${orgs.length === 1 ? 'organisation' : 'organisations'}` : ''}
+      </span>
       {error && (
         <span role="alert" className="error">
           {error}
