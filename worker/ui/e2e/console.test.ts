@@ -285,7 +285,8 @@ describe('Usage tab', () => {
     expect(await page.getByTestId('series-totals').textContent()).toBe(EVENTS.map((e) => `${labels[e]} ${fmt(sums[e])}`).join(' · '));
     // The series covers the same window and user as the row: the same counts, by another read.
     expect(sums).toEqual(ada.events);
-    // uPlot drew one line per event.
+    // uPlot (loaded on first use) drew one line per event.
+    await page.locator('[data-testid="events-chart"] canvas').waitFor();
     expect(await page.locator('[data-testid="events-chart"] canvas').count()).toBe(1);
     expect(await page.locator('[data-testid="events-chart"] .u-legend .u-series').count()).toBe(EVENTS.length + 1);
     await page.screenshot({ path: path.join(SCREENSHOTS, 'console-usage.png') });

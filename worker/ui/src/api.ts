@@ -90,5 +90,29 @@ export async function apiFetch<T>(path: string, options: RequestOptions = {}): P
   return body as T;
 }
 
-/** SWR's fetcher: the key is the path. */
-export const fetcher = <T>(path: string) => apiFetch<T>(path);
+/** Requests started before anything asked for them, by path, with when they started. */
+const early = new Map<string, { promise: Promise<unknown>; at: number }>();
+/** An early answer older than this is not handed out: ask again. */
+const EARLY_TTL_MS = 10_000;
+
+/**
+ * Starts a GET now, for the fetcher to hand to the first caller of the same path. The console asks
+ * for its first view while better-auth checks the session, instead of after: the two round trips
+ * overlap. The request may run for nobody (a signed-out visitor gets a cheap 401 from the worker's
+ * auth check, before any usage read).
+ */
+export function prefetch(path: string): void {
+  const promise = apiFetch(path);
+  promise.catch(() => undefined);
+  early.set(path, { promise, at: Date.now() });
+}
+
+/** SWR's fetcher: the key is the path. Only an early request that succeeded is used; one that failed is asked again. */
+export function fetcher<T>(path: string): Promise<T> {
+  const started = early.get(path);
+  if (started) {
+    early.delete(path);
+    if (Date.now() - started.at < EARLY_TTL_MS) return (started.promise as Promise<T>).catch(() => apiFetch<T>(path));
+  }
+  return apiFetch<T>(path);
+}

@@ -11,8 +11,9 @@ import { pivotSeries, seriesPath, toRows, usagePath, type EventSeries, type Usag
 /** Lists an admin edits here change only through this console: no refetch on focus. */
 const STABLE = { revalidateOnFocus: false, revalidateIfStale: false } as const;
 
-export function useDirectory() {
-  const { data, error, isLoading, mutate } = useSWR<{ users: AdminUser[] }, ApiError>('/api/admin/users', fetcher, STABLE);
+/** The users list, once `wanted`: until then it would compete with the first usage answer for the worker. */
+export function useDirectory(wanted = true) {
+  const { data, error, isLoading, mutate } = useSWR<{ users: AdminUser[] }, ApiError>(wanted ? '/api/admin/users' : null, fetcher, STABLE);
   const byId = useMemo(() => new Map((data?.users ?? []).map((u) => [u.id, u])), [data]);
   return { users: data?.users, byId, error, isLoading, mutate };
 }

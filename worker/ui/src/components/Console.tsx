@@ -25,7 +25,10 @@ function tabFromHash(): TabKey {
 
 export function Console({ user, onSignOut, signingOut }: { user: SessionUser; onSignOut: () => void; signingOut: boolean }) {
   const [tab, setTab] = useState<TabKey>(tabFromHash);
-  const directory = useDirectory();
+  // Opening on Usage, the users list waits for the first usage answer: the rows carry their names
+  // already, and the list (one row per account) is the heavier request.
+  const [wantDirectory, setWantDirectory] = useState(tab !== 'usage');
+  const directory = useDirectory(wantDirectory || tab !== 'usage');
 
   useEffect(() => {
     const onHash = () => setTab(tabFromHash());
@@ -51,7 +54,7 @@ export function Console({ user, onSignOut, signingOut }: { user: SessionUser; on
       </header>
       <main>
         <Tabs label="Admin console" tabs={TABS} selected={tab} onSelect={select}>
-          {tab === 'usage' && <UsageTab directory={directory.byId} />}
+          {tab === 'usage' && <UsageTab directory={directory.byId} onAnswered={() => setWantDirectory(true)} />}
           {tab === 'users' && <UsersTab directory={directory} me={user.id} />}
           {tab === 'keys' && <ApiKeysTab />}
         </Tabs>

@@ -1,9 +1,11 @@
 /**
- * Events over time, one line per event type, drawn by uPlot (a canvas, ~50 kB). The canvas is hidden
- * from assistive technology; the figure's label carries each event's total instead.
+ * Events over time, one line per event type, drawn by uPlot (a canvas, ~50 kB, loaded with this
+ * module when first needed). The canvas is hidden from assistive technology; the figure's label
+ * carries each event's total instead.
  */
 import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
 import { EVENT_LABELS, USAGE_EVENTS } from '@usage-lens/contract';
 import { formatCount } from '../format.ts';
 import type { EventSeries } from '../usage-data.ts';
@@ -94,9 +96,6 @@ export function EventsChart({ series, label }: { series: EventSeries; label: str
     <figure className="chart" aria-label={label} data-testid="events-chart">
       <div ref={holder} aria-hidden="true" />
       <figcaption className="sr-only">{label}</figcaption>
-      <p className="muted small" data-testid="series-totals">
-        {USAGE_EVENTS.map((e) => `${EVENT_LABELS[e]} ${formatCount(series.totals[e])}`).join(' · ')}
-      </p>
     </figure>
   );
 }

@@ -3,19 +3,30 @@
  * paged by the worker, so 10,000 users cost the browser one page), and the selected user's events
  * over time.
  */
-import { useEffect, useId, useState } from 'react';
-import { EVENT_LABELS } from '@usage-lens/contract';
+import { lazy, Suspense, useEffect, useId, useState } from 'react';
+import { EVENT_LABELS, USAGE_EVENTS } from '@usage-lens/contract';
 import { formatCount, formatDateTime, formatShare } from '../format.ts';
 import { useUsage, useUserSeries } from '../hooks.ts';
 import type { AdminUser, Period } from '../types.ts';
-import { answerKey, INITIAL_VIEW, pageRange, PAGE_SIZE, PERIOD_LABELS, sortBy, type UsageRow, type UsageView } from '../usage-data.ts';
-import { EventsChart } from './EventsChart.tsx';
+import {
+  answerKey,
+  INITIAL_VIEW,
+  pageRange,
+  PAGE_SIZE,
+  PERIOD_LABELS,
+  sortBy,
+  type EventSeries,
+  type UsageRow,
+  type UsageView,
+} from '../usage-data.ts';
+// uPlot is a sixth of the bundle and only draws once a user is selected: it loads then.
+const EventsChart = lazy(() => import('./EventsChart.tsx').then((m) => ({ default: m.EventsChart })));
 import { UsageTable } from './UsageTable.tsx';
 
 /** Typing settles for this long before the search goes to the worker (Enter sends it at once). */
 const SEARCH_SETTLE_MS = 300;
 
-export function UsageTab({ directory }: { directory: ReadonlyMap<string, AdminUser> }) {
+export function UsageTab({ directory, onAnswered }: { directory: ReadonlyMap<string, AdminUser>; onAnswered: () => void }) {
   const [view, setView] = useState<UsageView>(INITIAL_VIEW);
   const [search, setSearch] = useState('');
   const [selected, setSelected] = useState<UsageRow | null>(null);
@@ -27,6 +38,11 @@ export function UsageTab({ directory }: { directory: ReadonlyMap<string, AdminUs
     const timer = setTimeout(() => setView((v) => ({ ...v, q: search, offset: 0 })), SEARCH_SETTLE_MS);
     return () => clearTimeout(timer);
   }, [search, view.q]);
+
+  const answered = !!usage.report || !!usage.error;
+  useEffect(() => {
+    if (answered) onAnswered();
+  }, [answered, onAnswered]);
 
   const report = usage.report;
   const totals = report?.totals;
@@ -149,6 +165,9 @@ function Stat({ label, value, note, testId }: { label: string; value: string; no
   );
 }
 
+const totalsText = (series: EventSeries, separator: string) =>
+  USAGE_EVENTS.map((e) => `${EVENT_LABELS[e]} ${formatCount(series.totals[e])}`).join(separator);
+
 function UserSeries({ period, user }: { period: Period; user: UsageRow }) {
   const { series, error, isLoading } = useUserSeries(period, user.id);
   const title = `Events over time: ${user.label}`;
@@ -168,12 +187,14 @@ function UserSeries({ period, user }: { period: Period; user: UsageRow }) {
       )}
       {isLoading && <p className="muted">Loading events over time…</p>}
       {series && (
-        <EventsChart
-          series={series}
-          label={`${title}, ${PERIOD_LABELS[period].toLowerCase()}: ${Object.entries(series.totals)
-            .map(([e, n]) => `${EVENT_LABELS[e as keyof typeof EVENT_LABELS]} ${formatCount(n)}`)
-            .join(', ')}`}
-        />
+        <>
+          <Suspense fallback={<p className="muted">Loading the chart…</p>}>
+            <EventsChart series={series} label={`${title}, ${PERIOD_LABELS[period].toLowerCase()}: ${totalsText(series, ', ')}`} />
+          </Suspense>
+          <p className="muted small" data-testid="series-totals">
+            {totalsText(series, ' · ')}
+          </p>
+        </>
       )}
     </section>
   );
