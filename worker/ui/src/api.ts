@@ -57,18 +57,25 @@ export interface RequestOptions {
   signal?: AbortSignal;
 }
 
-export async function apiFetch<T>(path: string, options: RequestOptions = {}): Promise<T> {
+export function apiFetch<T>(path: string, options: RequestOptions = {}): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
   if (options.body !== undefined) headers['content-type'] = 'application/json';
-  let res: Response;
-  try {
-    res = await fetch(path, {
+  return readAnswer<T>(
+    fetch(path, {
       method: options.method ?? 'GET',
       headers,
       body: options.body === undefined ? undefined : JSON.stringify(options.body),
       credentials: 'same-origin',
       signal: options.signal,
-    });
+    }),
+  );
+}
+
+/** A response as the console uses it: its JSON, or an ApiError with a sentence to show. */
+async function readAnswer<T>(response: Promise<Response>): Promise<T> {
+  let res: Response;
+  try {
+    res = await response;
   } catch (cause) {
     if ((cause as Error).name === 'AbortError') throw cause;
     throw new ApiError(0, 'The worker could not be reached. Is it running?');
@@ -105,6 +112,20 @@ export function prefetch(path: string): void {
   const promise = apiFetch(path);
   promise.catch(() => undefined);
   early.set(path, { promise, at: Date.now() });
+}
+
+/** A GET index.html's inline script started before the bundle loaded (see vite.config.ts). */
+export interface EarlyRequest {
+  path: string;
+  response: Promise<Response>;
+  at: number;
+}
+
+/** Takes over a request started by the page itself, as prefetch() would have started it. */
+export function adoptEarly(request: EarlyRequest): void {
+  const promise = readAnswer(request.response);
+  promise.catch(() => undefined);
+  early.set(request.path, { promise, at: request.at });
 }
 
 /** SWR's fetcher: the key is the path. Only an early request that succeeded is used; one that failed is asked again. */
