@@ -481,6 +481,8 @@ describe('API keys tab', () => {
     await row.waitFor();
     expect(await row.locator('[data-col="last-used"]').textContent()).not.toBe('never');
     expect(await row.locator('[data-col="status"]').textContent()).toBe('active');
+    // The key acts as the admin who made it, named from the users list.
+    await row.locator('[data-col="acts-as"]', { hasText: /^Admin$/ }).waitFor();
     await page.screenshot({ path: path.join(SCREENSHOTS, 'console-keys.png') });
 
     await row.getByRole('button', { name: 'Revoke e2e grafana' }).click();

@@ -7,9 +7,10 @@ import { useId, useRef, useState, type FormEvent } from 'react';
 import { apiFetch, ApiError } from '../api.ts';
 import { formatDateTime, formatRelative, toMillis } from '../format.ts';
 import { useApiKeys } from '../hooks.ts';
-import type { ApiKey, ApiKeyScope, CreatedApiKey } from '../types.ts';
+import type { AdminUser, ApiKey, ApiKeyScope, CreatedApiKey } from '../types.ts';
 
-export function ApiKeysTab() {
+/** `directory`: the console's users list, for whom each key acts as (a key's calls count as that user's). */
+export function ApiKeysTab({ directory }: { directory: ReadonlyMap<string, AdminUser> }) {
   const keys = useApiKeys();
   const [created, setCreated] = useState<CreatedApiKey | null>(null);
   const ids = useId();
@@ -42,6 +43,7 @@ export function ApiKeysTab() {
               <th scope="col">Name</th>
               <th scope="col">Scope</th>
               <th scope="col">Key starts</th>
+              <th scope="col">Acts as</th>
               <th scope="col">Created</th>
               <th scope="col">Last used</th>
               {showExpiry && <th scope="col">Expires</th>}
@@ -53,11 +55,18 @@ export function ApiKeysTab() {
           </thead>
           <tbody>
             {list.map((k) => (
-              <KeyRow key={k.id} apiKey={k} now={now} showExpiry={showExpiry} onRevoked={() => keys.mutate()} />
+              <KeyRow
+                key={k.id}
+                apiKey={k}
+                actsAs={directory.get(k.userId)?.name ?? k.userId}
+                now={now}
+                showExpiry={showExpiry}
+                onRevoked={() => keys.mutate()}
+              />
             ))}
             {list.length === 0 && (
               <tr>
-                <td colSpan={showExpiry ? 8 : 7} className="empty">
+                <td colSpan={showExpiry ? 9 : 8} className="empty">
                   {keys.isLoading ? 'Loading keys…' : 'No API keys yet.'}
                 </td>
               </tr>
@@ -185,7 +194,19 @@ function NewKey({ created, onDone }: { created: CreatedApiKey; onDone: () => voi
   );
 }
 
-function KeyRow({ apiKey, now, showExpiry, onRevoked }: { apiKey: ApiKey; now: number; showExpiry: boolean; onRevoked: () => void }) {
+function KeyRow({
+  apiKey,
+  actsAs,
+  now,
+  showExpiry,
+  onRevoked,
+}: {
+  apiKey: ApiKey;
+  actsAs: string;
+  now: number;
+  showExpiry: boolean;
+  onRevoked: () => void;
+}) {
   const [confirming, setConfirming] = useState(false);
   const [pending, setPending] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -212,6 +233,7 @@ function KeyRow({ apiKey, now, showExpiry, onRevoked }: { apiKey: ApiKey; now: n
       <td>
         <code>{apiKey.prefix}…</code>
       </td>
+      <td data-col="acts-as">{actsAs}</td>
       <td title={formatDateTime(apiKey.createdAt)}>{formatRelative(apiKey.createdAt, now)}</td>
       <td title={apiKey.lastUsedAt ? formatDateTime(apiKey.lastUsedAt) : undefined} data-col="last-used">
         {formatRelative(apiKey.lastUsedAt, now)}

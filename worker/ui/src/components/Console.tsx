@@ -56,7 +56,7 @@ export function Console({ user, onSignOut, signingOut }: { user: SessionUser; on
         <Tabs label="Admin console" tabs={TABS} selected={tab} onSelect={select}>
           {tab === 'usage' && <UsageTab directory={directory.byId} onAnswered={() => setWantDirectory(true)} />}
           {tab === 'users' && <UsersTab directory={directory} me={user.id} />}
-          {tab === 'keys' && <ApiKeysTab />}
+          {tab === 'keys' && <ApiKeysTab directory={directory.byId} />}
         </Tabs>
       </main>
     </div>
