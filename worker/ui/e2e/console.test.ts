@@ -156,7 +156,9 @@ describe('sign-in', () => {
   });
 
   it('signs an admin out: back to the form, and the session cookie no longer opens the API', async () => {
-    const { context, page } = await openConsole(fixture());
+    // A session of its own, through the form: the one the other tests share must stay signed in.
+    const { context, page } = await signIn(fixture());
+    await page.getByRole('tablist', { name: 'Admin console' }).waitFor();
     expect(await page.getByTestId('signed-in-as').textContent()).toBe(ADMIN_EMAIL);
     const cookieBefore = (await context.cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
     const before = await fetch(`${fixture().stack.workerUrl}/api/admin/users`, { headers: { cookie: cookieBefore } });

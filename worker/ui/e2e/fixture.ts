@@ -92,6 +92,8 @@ export function usagePoints(ids: readonly string[], now: number) {
 export interface Fixture {
   stack: Stack;
   admin: Admin;
+  /** The admin's console session (cookies), signed in once through the form: sign-ins are throttled per email. */
+  adminState: Awaited<ReturnType<BrowserContext['storageState']>>;
   /** PEOPLE's user ids, in PEOPLE's order. */
   people: string[];
   browser: Browser;
@@ -126,7 +128,14 @@ export function useConsoleStack(): () => Fixture {
         body: JSON.stringify({ points: usagePoints([...people, ...GHOSTS], Date.now()) }),
       });
       if (!res.ok) throw new Error(`writing the data set failed (${res.status}): ${await res.text()}`);
-      fixture = { stack, admin, people, browser: await launchChromium() };
+      const browser = await launchChromium();
+      const context = await browser.newContext(CONTEXT);
+      const page = await context.newPage();
+      await signInThroughForm(page, stack.workerUrl, ADMIN_EMAIL, ADMIN_PASSWORD);
+      await page.getByRole('tablist', { name: 'Admin console' }).waitFor();
+      const adminState = await context.storageState();
+      await context.close();
+      fixture = { stack, admin, adminState, people, browser };
     } catch (error) {
       await stack.stop();
       throw error;
@@ -151,7 +160,14 @@ export async function api<T>(f: Fixture, pathAndQuery: string, token = f.admin.t
 
 export const CONTEXT: BrowserContextOptions = { viewport: { width: 1280, height: 900 }, colorScheme: 'light', locale: 'en-US' };
 
-/** A new browser context signed in through the console's own form. */
+async function signInThroughForm(page: Page, workerUrl: string, email: string, password: string): Promise<void> {
+  await page.goto(workerUrl);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+/** A new browser context signed in through the console's own form (a new session). */
 export async function signIn(
   f: Fixture,
   email = ADMIN_EMAIL,
@@ -162,16 +178,17 @@ export async function signIn(
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(f.stack.workerUrl);
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await signInThroughForm(page, f.stack.workerUrl, email, password);
   return { context, page, errors };
 }
 
-/** Signs the admin in and waits for the console's tabs. */
+/** The console in a new browser context with the admin's session, once its tabs show. */
 export async function openConsole(f: Fixture, options: BrowserContextOptions = {}) {
-  const session = await signIn(f, ADMIN_EMAIL, ADMIN_PASSWORD, options);
-  await session.page.getByRole('tablist', { name: 'Admin console' }).waitFor();
-  return session;
+  const context = await f.browser.newContext({ ...CONTEXT, ...options, storageState: f.adminState });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(f.stack.workerUrl);
+  await page.getByRole('tablist', { name: 'Admin console' }).waitFor();
+  return { context, page, errors };
 }

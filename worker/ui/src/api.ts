@@ -58,11 +58,13 @@ export interface RequestOptions {
 }
 
 export function apiFetch<T>(path: string, options: RequestOptions = {}): Promise<T> {
+  const method = options.method ?? 'GET';
   const headers: Record<string, string> = { accept: 'application/json' };
-  if (options.body !== undefined) headers['content-type'] = 'application/json';
+  // Every change says JSON, body or not (a DELETE has none): the worker's rule for cookie writes.
+  if (method !== 'GET') headers['content-type'] = 'application/json';
   return readAnswer<T>(
     fetch(path, {
-      method: options.method ?? 'GET',
+      method,
       headers,
       body: options.body === undefined ? undefined : JSON.stringify(options.body),
       credentials: 'same-origin',
