@@ -374,11 +374,10 @@ describe('keyboard and accessibility', () => {
 
   it('follows the system’s light or dark preference', async () => {
     const background = async (colorScheme: 'light' | 'dark') => {
-      const context = await fixture().browser.newContext({ colorScheme });
-      const page = await context.newPage();
-      await page.goto(fixture().stack.workerUrl);
-      await page.getByRole('button', { name: 'Sign in' }).waitFor();
+      const { context, page } = await openConsole(fixture(), { colorScheme });
+      await settled(page, { period: '24h', sort: 'total', order: 'desc' });
       const color = await page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
+      if (colorScheme === 'dark') await page.screenshot({ path: path.join(SCREENSHOTS, 'console-usage-dark.png') });
       await context.close();
       return color;
     };
