@@ -120,6 +120,8 @@ export function prefetch(path: string): void {
 export interface EarlyRequest {
   path: string;
   response: Promise<Response>;
+  /** better-auth's GET /api/auth/get-session, asked at the same time. */
+  session?: Promise<Response>;
   at: number;
 }
 
