@@ -22,7 +22,14 @@ import { applyMigrations, ROOT, signInAdmin, startStack } from '@usage-lens/tool
 
 const ADMIN_EMAIL = 'admin@example.com';
 const ADMIN_PASSWORD = 'admin-password';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+];
 
 export interface ConsoleBench {
   users: number;
@@ -35,6 +42,8 @@ export interface ConsoleBench {
   usageApiMs: number;
   /** From the usage answer's last byte to the rendered table: the console's own part after the API (median). */
   afterAnswerMs: number;
+  /** The same usage request from Node, one at a time, no browser: the floor the console stands on (median). */
+  apiAloneMs: number;
   usersListMs: number;
   usersListBytes: number;
 }
@@ -53,13 +62,27 @@ function seedAccounts(stateDir: string, users: number): void {
   });
   const statements: string[] = [];
   for (let i = 0; i < rows.length; i += 400) {
-    statements.push(`insert into user (id, name, email, emailVerified, createdAt, updatedAt, role) values\n${rows.slice(i, i + 400).join(',\n')};`);
+    statements.push(
+      `insert into user (id, name, email, emailVerified, createdAt, updatedAt, role) values\n${rows.slice(i, i + 400).join(',\n')};`,
+    );
   }
   const file = path.join(stateDir, 'seed-accounts.sql');
   writeFileSync(file, statements.join('\n'));
   const result = spawnSync(
     process.execPath,
-    [path.join(ROOT, 'node_modules', 'wrangler', 'bin', 'wrangler.js'), 'd1', 'execute', 'usage-lens', '--local', '--env', 'local', '--persist-to', stateDir, '--file', file],
+    [
+      path.join(ROOT, 'node_modules', 'wrangler', 'bin', 'wrangler.js'),
+      'd1',
+      'execute',
+      'usage-lens',
+      '--local',
+      '--env',
+      'local',
+      '--persist-to',
+      stateDir,
+      '--file',
+      file,
+    ],
     { cwd: ROOT, encoding: 'utf8', env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: 'false', WRANGLER_SEND_METRICS: 'false' } },
   );
   if (result.status !== 0) throw new Error(`seeding accounts failed:\n${result.stdout}\n${result.stderr}`);
@@ -90,7 +113,10 @@ const TIMINGS = `(() => {
   return { usage: usage ? usage.responseEnd - usage.startTime : NaN, usageEnd: usage ? usage.responseEnd : NaN, users: users ? users.responseEnd - users.startTime : NaN, usersBytes: users ? users.encodedBodySize : NaN, trace };
 })()`;
 
-export async function benchConsole(dir: string, options: { users: number; rounds: number; log?: (line: string) => void }): Promise<ConsoleBench> {
+export async function benchConsole(
+  dir: string,
+  options: { users: number; rounds: number; log?: (line: string) => void },
+): Promise<ConsoleBench> {
   const log = options.log ?? (() => undefined);
   const stateDir = path.join(dir, 'state');
   mkdirSync(stateDir, { recursive: true });
@@ -102,9 +128,24 @@ export async function benchConsole(dir: string, options: { users: number; rounds
   try {
     const admin = await signInAdmin(stack.workerUrl, ADMIN_EMAIL, ADMIN_PASSWORD);
     // One day of the simulator's traffic for its synthetic users, whose ids the accounts above carry.
-    await runSimulatorCli(['--url', stack.aeUrl, '--users', String(options.users), '--orgs', '20', '--days', '1', '--rate', '40', '--seed', '7']);
+    await runSimulatorCli([
+      '--url',
+      stack.aeUrl,
+      '--users',
+      String(options.users),
+      '--orgs',
+      '20',
+      '--days',
+      '1',
+      '--rate',
+      '40',
+      '--seed',
+      '7',
+    ]);
     const answer = (await (
-      await fetch(`${stack.workerUrl}/api/admin/usage?period=24h&sort=total&order=desc&limit=100&offset=0`, { headers: { authorization: `Bearer ${admin.token}` } })
+      await fetch(`${stack.workerUrl}/api/admin/usage?period=24h&sort=total&order=desc&limit=100&offset=0`, {
+        headers: { authorization: `Bearer ${admin.token}` },
+      })
     ).json()) as { totals: { activeUsers: number }; users: { name: string | null }[] };
     log(`console bench: ${answer.totals.activeUsers} users active in the last 24 h`);
     if (answer.users.some((u) => u.name === null)) throw new Error('the simulated users did not get their accounts: names are missing');
@@ -134,8 +175,16 @@ export async function benchConsole(dir: string, options: { users: number; rounds
       await tab.goto(`${stack.workerUrl}/#usage`);
       const { ms, rows } = (await tab.evaluate('window.__firstRender')) as { ms: number; rows: number };
       // The users list loads beside the usage answer; wait for it to time it too.
-      await tab.waitForFunction(`performance.getEntriesByType('resource').some((e) => e.name.includes('/api/admin/users') && e.responseEnd > 0)`);
-      const timings = (await tab.evaluate(TIMINGS)) as { usage: number; usageEnd: number; users: number; usersBytes: number; trace: { name: string; start: number; end: number }[] };
+      await tab.waitForFunction(
+        `performance.getEntriesByType('resource').some((e) => e.name.includes('/api/admin/users') && e.responseEnd > 0)`,
+      );
+      const timings = (await tab.evaluate(TIMINGS)) as {
+        usage: number;
+        usageEnd: number;
+        users: number;
+        usersBytes: number;
+        trace: { name: string; start: number; end: number }[];
+      };
       if (process.env.CONSOLE_BENCH_TRACE) log(JSON.stringify(timings.trace));
       await context.close();
       if (round === 0) continue;
@@ -147,7 +196,17 @@ export async function benchConsole(dir: string, options: { users: number; rounds
       usersBytes = timings.usersBytes;
       log(`console bench: round ${round}: first render ${ms.toFixed(0)} ms (usage API ${timings.usage.toFixed(0)} ms)`);
     }
+    const alone: number[] = [];
+    for (let round = 0; round < options.rounds; round++) {
+      const started = performance.now();
+      const res = await fetch(`${stack.workerUrl}/api/admin/usage?period=24h&sort=total&order=desc&limit=100&offset=0`, {
+        headers: { authorization: `Bearer ${admin.token}` },
+      });
+      await res.arrayBuffer();
+      alone.push(performance.now() - started);
+    }
     return {
+      apiAloneMs: median(alone),
       users: options.users,
       activeUsers: answer.totals.activeUsers,
       rowsShown,
@@ -172,7 +231,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     console.log(
       `\nfirst render of the Usage tab, ${r.activeUsers.toLocaleString('en-US')} active users: median ${r.medianMs.toFixed(0)} ms ` +
         `(rounds: ${r.firstRenderMs.map((m) => m.toFixed(0)).join(', ')}); usage API ${r.usageApiMs.toFixed(0)} ms, ` +
-        `answer to rendered table ${r.afterAnswerMs.toFixed(0)} ms, ` +
+        `answer to rendered table ${r.afterAnswerMs.toFixed(0)} ms, the same request alone from Node ${r.apiAloneMs.toFixed(0)} ms, ` +
         `users list ${r.usersListMs.toFixed(0)} ms (${(r.usersListBytes / 1024).toFixed(0)} KiB, not waited for); ${r.rowsShown} rows shown; target < 1,000 ms`,
     );
   } finally {

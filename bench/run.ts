@@ -228,7 +228,7 @@ async function consoleFirstRender() {
   const r = await benchConsole(path.join(dir, 'console'), { users, rounds: ROUNDS });
   report({
     measure: `console: first render of the Usage tab (${r.activeUsers.toLocaleString('en-US')} users active in 24 h)`,
-    value: `${r.medianMs.toFixed(0)} ms (usage API ${r.usageApiMs.toFixed(0)} ms; answer to table ${r.afterAnswerMs.toFixed(0)} ms)`,
+    value: `${r.medianMs.toFixed(0)} ms (usage API ${r.usageApiMs.toFixed(0)} ms, alone ${r.apiAloneMs.toFixed(0)} ms; answer to table ${r.afterAnswerMs.toFixed(0)} ms)`,
     target: '< 1 s',
     ok: r.medianMs < 1_000,
     command: `node bench/console.ts --users ${users} --rounds ${ROUNDS}`,
