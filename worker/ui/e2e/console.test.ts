@@ -486,6 +486,21 @@ describe('API keys tab', () => {
     await row.locator('[data-col="acts-as"]', { hasText: /^Admin$/ }).waitFor();
     await page.screenshot({ path: path.join(SCREENSHOTS, 'console-keys.png') });
 
+    // A key can be made to expire; the list says when.
+    await page.getByLabel('Name', { exact: true }).fill('e2e quarterly');
+    await page.getByLabel('Scope', { exact: true }).selectOption('ingest');
+    await page.getByLabel('Expires', { exact: true }).selectOption('90');
+    await page.getByRole('button', { name: 'Create key' }).click();
+    await page.getByTestId('new-key').waitFor();
+    expect(await page.getByTestId('new-key-value').inputValue()).toMatch(/^ul_ingest_/);
+    await page.getByRole('button', { name: 'Done, hide the key' }).click();
+    const quarterly = (
+      await api<{ apiKeys: { name: string; id: string; expiresAt: number | null }[] }>(f, '/api/admin/api-keys')
+    ).body.apiKeys.find((k) => k.name === 'e2e quarterly')!;
+    expect(quarterly.expiresAt! - Date.now()).toBeGreaterThan(89 * 86_400_000);
+    expect(quarterly.expiresAt! - Date.now()).toBeLessThanOrEqual(90 * 86_400_000);
+    await page.locator(`tr[data-key-id="${quarterly.id}"] [data-col="expires"]`, { hasText: /^in 3 months$/ }).waitFor();
+
     await row.getByRole('button', { name: 'Revoke e2e grafana' }).click();
     await row.getByRole('button', { name: 'Revoke key' }).click();
     await row.locator('[data-col="status"]', { hasText: 'revoked' }).waitFor();

@@ -97,9 +97,14 @@ function CreateKey({ onCreated }: { onCreated: (key: CreatedApiKey) => void }) {
     setPending(true);
     setError(null);
     try {
+      const days = Number(data.get('expires'));
       const created = await apiFetch<CreatedApiKey>('/api/admin/api-keys', {
         method: 'POST',
-        body: { name: String(data.get('name')).trim(), scope: String(data.get('scope')) as ApiKeyScope },
+        body: {
+          name: String(data.get('name')).trim(),
+          scope: String(data.get('scope')) as ApiKeyScope,
+          ...(days > 0 ? { expiresAt: new Date(Date.now() + days * 86_400_000).toISOString() } : {}),
+        },
       });
       form.reset();
       onCreated(created);
@@ -119,6 +124,13 @@ function CreateKey({ onCreated }: { onCreated: (key: CreatedApiKey) => void }) {
       <select id={`${ids}-scope`} name="scope" defaultValue="admin">
         <option value="admin">admin: read usage (Grafana)</option>
         <option value="ingest">ingest: send data to /api/ingest</option>
+      </select>
+      <label htmlFor={`${ids}-expires`}>Expires</label>
+      <select id={`${ids}-expires`} name="expires" defaultValue="0">
+        <option value="0">never</option>
+        <option value="30">in 30 days</option>
+        <option value="90">in 90 days</option>
+        <option value="365">in a year</option>
       </select>
       <button type="submit" className="primary" disabled={pending}>
         {pending ? 'Creating…' : 'Create key'}
@@ -239,7 +251,9 @@ function KeyRow({
         {formatRelative(apiKey.lastUsedAt, now)}
       </td>
       {showExpiry && (
-        <td title={apiKey.expiresAt ? formatDateTime(apiKey.expiresAt) : undefined}>{formatRelative(apiKey.expiresAt, now, 'never')}</td>
+        <td title={apiKey.expiresAt ? formatDateTime(apiKey.expiresAt) : undefined} data-col="expires">
+          {formatRelative(apiKey.expiresAt, now, 'never')}
+        </td>
       )}
       <td data-col="status">{status}</td>
       <td className="actions">
