@@ -15,6 +15,7 @@ import { benchLocalAe } from './local-ae.ts';
 import { benchScale } from './scale.ts';
 import { createApiKey, ROOT, signInAdmin, startStack, type Stack } from '@usage-lens/tooling/stack';
 import { benchTracking } from './tracking.ts';
+import { benchConsole } from './console.ts';
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, users: { type: 'string' } } });
 const QUICK = values.quick;
@@ -221,6 +222,19 @@ async function localAe() {
   });
 }
 
+/** 5. The admin console: first render of the Usage tab with 10,000 users active (bench/console.ts). */
+async function consoleFirstRender() {
+  const users = QUICK ? 2_000 : 10_000;
+  const r = await benchConsole(path.join(dir, 'console'), { users, rounds: ROUNDS });
+  report({
+    measure: `console: first render of the Usage tab (${r.activeUsers.toLocaleString('en-US')} users active in 24 h)`,
+    value: `${r.medianMs.toFixed(0)} ms (usage API ${r.usageApiMs.toFixed(0)} ms, alone ${r.apiAloneMs.toFixed(0)} ms; answer to table ${r.afterAnswerMs.toFixed(0)} ms)`,
+    target: '< 1 s',
+    ok: r.medianMs < 1_000,
+    command: `node bench/console.ts --users ${users} --rounds ${ROUNDS}`,
+  });
+}
+
 try {
   console.log(`Usage Lens bench${QUICK ? ' (quick)' : ''}: ${ROUNDS} rounds, medians\n`);
   await trackingOverhead();
@@ -239,6 +253,7 @@ try {
   if (SCALE_USERS !== null) {
     await benchScale(SCALE_USERS, QUICK ? 2 : 3, (row) => report({ ...row, command: `npm run bench -- --users ${SCALE_USERS} (bench/scale.ts)` }));
   }
+  await consoleFirstRender();
 } finally {
   await cleanup();
 }

@@ -177,7 +177,9 @@ function withoutTracking(stateDir: string): string {
   const stripped = source
     .replace(/\[\[env\.local\.services\]\]\nbinding = "USAGE_ANALYTICS"[\s\S]*?\n\n/, '')
     .replace(/^main = "(.+)"$/m, (_m, main: string) => `main = "${path.join(ROOT, main)}"`)
-    .replace(/^migrations_dir = "(.+)"$/gm, (_m, dir: string) => `migrations_dir = "${path.join(ROOT, dir)}"`);
+    .replace(/^migrations_dir = "(.+)"$/gm, (_m, dir: string) => `migrations_dir = "${path.join(ROOT, dir)}"`)
+    // The admin console's assets ([assets]) and the folder its build watches ([build]).
+    .replace(/^(directory|watch_dir) = "(.+)"$/gm, (_m, key: string, dir: string) => `${key} = "${path.join(ROOT, dir)}"`);
   if (/binding = "USAGE_ANALYTICS"\nservice =/.test(stripped)) throw new Error('could not remove the USAGE_ANALYTICS binding');
   const file = path.join(stateDir, 'wrangler.no-tracking.toml');
   writeFileSync(file, stripped);

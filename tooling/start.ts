@@ -1,6 +1,7 @@
 /**
- * npm start: the whole app locally without Docker. The worker on 127.0.0.1:8787, the local
- * Analytics Engine on 127.0.0.1:8788, an admin account and API key, and simulated traffic.
+ * npm start: the whole app locally without Docker. The worker on 127.0.0.1:8787 with its admin
+ * console, the local Analytics Engine on 127.0.0.1:8788, an admin account and API key, and
+ * simulated traffic.
  *
  *   npm start [-- --no-simulate] [-- --days 7 --users 50]
  * Ports: WORKER_PORT, LOCAL_AE_PORT. Admin: USAGE_LENS_ADMIN_EMAIL / USAGE_LENS_ADMIN_PASSWORD.
@@ -9,6 +10,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ensureAdminKey, ROOT, signInAdmin, startStack } from './stack.ts';
+import { buildConsole } from '../worker/ui/build.ts';
 
 const { values } = parseArgs({
   options: {
@@ -25,6 +27,9 @@ if (!existsSync(devVars)) {
   copyFileSync(path.join(ROOT, '.dev.vars.example'), devVars);
   console.log('created .dev.vars from .dev.vars.example');
 }
+
+// wrangler builds the console too (wrangler.toml [build]), but quietly; here a build shows, and fails early.
+await buildConsole();
 
 const email = process.env.USAGE_LENS_ADMIN_EMAIL ?? 'admin@example.com';
 const password = process.env.USAGE_LENS_ADMIN_PASSWORD ?? 'admin-password';
@@ -55,6 +60,7 @@ writeFileSync(credentialsFile, JSON.stringify({ adminEmail: email, adminPassword
 
 console.log(`
 Usage Lens is running
+  admin console:     ${stack.workerUrl}/  (sign in as the admin below)
   worker:            ${stack.workerUrl}
   local AE:          ${stack.aeUrl}
   AE SQL API:        ${stack.sqlApiUrl}  (Bearer ${stack.aeToken})

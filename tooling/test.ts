@@ -76,6 +76,9 @@ export const STEPS: Step[] = [
   vitest(path.join(ROOT, 'local-analytics-engine'), 'ae'),
   vitest(path.join(ROOT, 'worker'), 'worker'),
   vitest(path.join(ROOT, 'worker'), 'worker-e2e', ['-c', 'vitest.e2e.config.ts']),
+  vitest(path.join(ROOT, 'worker', 'ui'), 'console'),
+  // The admin console in Chromium against the real stack; saves each tab's screenshot in .usage-lens/screenshots.
+  vitest(path.join(ROOT, 'worker', 'ui'), 'console-e2e', ['-c', 'vitest.e2e.config.ts']),
   { name: 'plugin-build', cwd: PLUGIN, command: ['npm', 'run', 'build', '--silent'] },
   // Grafana's plugin validator (the catalog's check) on the built plugin and its source: any error fails.
   { name: 'plugin-validator', cwd: PLUGIN, command: [process.execPath, path.join(PLUGIN, 'scripts', 'validate.mts')] },

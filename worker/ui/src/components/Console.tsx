@@ -1,0 +1,64 @@
+/**
+ * The signed-in admin's console: a header and three tabs. The users list is loaded here, once, and
+ * handed to the tabs: the Users tab shows it, the Usage tab fills names from it.
+ */
+import { useEffect, useState } from 'react';
+import { useDirectory } from '../hooks.ts';
+import type { SessionUser } from './App.tsx';
+import { ApiKeysTab } from './ApiKeysTab.tsx';
+import { Tabs, type TabDef } from './Tabs.tsx';
+import { UsageTab } from './UsageTab.tsx';
+import { UsersTab } from './UsersTab.tsx';
+
+type TabKey = 'usage' | 'users' | 'keys';
+const TABS: readonly TabDef<TabKey>[] = [
+  { key: 'usage', label: 'Usage' },
+  { key: 'users', label: 'Users' },
+  { key: 'keys', label: 'API keys' },
+];
+
+/** The tab lives in the URL hash, so a reload or a shared link opens the same tab. */
+function tabFromHash(): TabKey {
+  const key = window.location.hash.slice(1);
+  return TABS.some((t) => t.key === key) ? (key as TabKey) : 'usage';
+}
+
+export function Console({ user, onSignOut, signingOut }: { user: SessionUser; onSignOut: () => void; signingOut: boolean }) {
+  const [tab, setTab] = useState<TabKey>(tabFromHash);
+  // Opening on Usage, the users list waits for the first usage answer: the rows carry their names
+  // already, and the list (one row per account) is the heavier request.
+  const [wantDirectory, setWantDirectory] = useState(tab !== 'usage');
+  const directory = useDirectory(wantDirectory || tab !== 'usage');
+
+  useEffect(() => {
+    const onHash = () => setTab(tabFromHash());
+    window.addEventListener('hashchange', onHash);
+    return () => window.removeEventListener('hashchange', onHash);
+  }, []);
+
+  const select = (key: TabKey) => {
+    setTab(key);
+    history.replaceState(null, '', `#${key}`);
+  };
+
+  return (
+    <div className="console">
+      <header className="topbar">
+        <h1>Usage Lens</h1>
+        <span className="muted" data-testid="signed-in-as">
+          {user.email}
+        </span>
+        <button type="button" onClick={onSignOut} disabled={signingOut}>
+          {signingOut ? 'Signing out…' : 'Sign out'}
+        </button>
+      </header>
+      <main>
+        <Tabs label="Admin console" tabs={TABS} selected={tab} onSelect={select}>
+          {tab === 'usage' && <UsageTab directory={directory.byId} onAnswered={() => setWantDirectory(true)} />}
+          {tab === 'users' && <UsersTab directory={directory} me={user.id} />}
+          {tab === 'keys' && <ApiKeysTab directory={directory.byId} />}
+        </Tabs>
+      </main>
+    </div>
+  );
+}

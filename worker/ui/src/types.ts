@@ -1,0 +1,75 @@
+/** The worker's answers as the console reads them (routes/usage.ts, routes/admin.ts). */
+import type { Period, SeriesBucket, SortOrder, UsageEvent, UsageTotals, UserSort, UserUsage } from '@usage-lens/contract';
+
+export type { Period, SeriesBucket, SortOrder, UsageEvent, UsageTotals, UserSort, UserUsage };
+
+export interface UsageWindow {
+  from: string;
+  to: string;
+  period: Period | null;
+  interval: number | null;
+}
+
+export interface UsagePage {
+  sort: UserSort;
+  order: SortOrder;
+  limit: number;
+  offset: number;
+  /** Users the whole list holds, when the worker knows it without another read. */
+  total: number | null;
+  nextOffset: number | null;
+}
+
+export interface UsageReport {
+  window: UsageWindow;
+  dataset: string;
+  events: UsageEvent[];
+  filters: { users: string[]; orgs: string[]; events: UsageEvent[]; q: string | null };
+  totals: UsageTotals;
+  users: UserUsage[];
+  page: UsagePage;
+}
+
+export interface SeriesAnswer {
+  window: { from: string; to: string };
+  interval: number;
+  buckets: SeriesBucket[];
+}
+
+export interface AdminUser {
+  id: string;
+  name: string;
+  email: string;
+  role: string;
+  /** `""` for no organisation. */
+  orgId: string;
+  isAdmin: boolean;
+  createdAt: string;
+}
+
+export interface Org {
+  id: string;
+  name: string;
+  createdAt: string;
+}
+
+export type ApiKeyScope = 'admin' | 'ingest';
+
+export interface ApiKey {
+  id: string;
+  name: string;
+  scope: ApiKeyScope;
+  prefix: string;
+  userId: string;
+  createdBy: string;
+  createdAt: number | string;
+  lastUsedAt: number | string | null;
+  revokedAt: number | string | null;
+  /** Being added to the worker: absent on workers without key expiry. */
+  expiresAt?: number | string | null;
+}
+
+/** POST /api/admin/api-keys: the record and, this once, the key itself. */
+export interface CreatedApiKey extends ApiKey {
+  key: string;
+}
