@@ -9,9 +9,10 @@
  * without reporting tests (a build, a typecheck) counts as one failure.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ROOT } from './stack.ts';
+import { createApiKey, ROOT, signInAdmin, startStack, type Stack } from './stack.ts';
 
 const REPORTS = path.join(ROOT, '.usage-lens', 'reports');
 
@@ -26,6 +27,8 @@ interface Step {
   cwd: string;
   command: string[];
   env?: Record<string, string>;
+  /** Runs against the one stack the run shares (its addresses and admin credentials in the env). */
+  stack?: boolean;
   /** Reads the runner's report; absent for steps that are checks, not test suites. */
   report?: (file: string) => Counts;
 }
@@ -58,16 +61,14 @@ const vitest = (cwd: string, name: string, extra: string[] = []): Step => ({
 });
 
 const PLUGIN = path.join(ROOT, 'grafana-plugin');
-const goTest = (name: string, args: string[], withStack = false): Step => ({
+/** Go's name for this machine's architecture. */
+const goArch = () => ({ x64: 'amd64', arm64: 'arm64' })[process.arch as string] ?? process.arch;
+const goTest = (name: string, args: string[], stack = false): Step => ({
   name,
   cwd: PLUGIN,
-  command: [
-    ...(withStack ? [process.execPath, path.join(ROOT, 'tooling', 'with-stack.ts'), '--'] : []),
-    process.execPath,
-    path.join(ROOT, 'tooling', 'go-test.ts'),
-    ...args,
-  ],
+  command: [process.execPath, path.join(ROOT, 'tooling', 'go-test.ts'), ...args],
   report: goReport,
+  stack,
 });
 
 export const STEPS: Step[] = [
@@ -75,11 +76,12 @@ export const STEPS: Step[] = [
   vitest(path.join(ROOT, 'contract'), 'contract'),
   vitest(path.join(ROOT, 'local-analytics-engine'), 'ae'),
   vitest(path.join(ROOT, 'worker'), 'worker'),
-  vitest(path.join(ROOT, 'worker'), 'worker-e2e', ['-c', 'vitest.e2e.config.ts']),
+  { ...vitest(path.join(ROOT, 'worker'), 'worker-e2e', ['-c', 'vitest.e2e.config.ts']), stack: true },
   vitest(path.join(ROOT, 'worker', 'ui'), 'console'),
   // The admin console in Chromium against the real stack; saves each tab's screenshot in .usage-lens/screenshots.
   vitest(path.join(ROOT, 'worker', 'ui'), 'console-e2e', ['-c', 'vitest.e2e.config.ts']),
-  { name: 'plugin-build', cwd: PLUGIN, command: ['npm', 'run', 'build', '--silent'] },
+  // The tests run the backend built for this machine; `npm run build` builds amd64 and arm64.
+  { name: 'plugin-build', cwd: PLUGIN, command: ['npm', 'run', 'build', '--silent'], env: { PLUGIN_ARCHES: process.env.PLUGIN_ARCHES ?? goArch() } },
   // Grafana's plugin validator (the catalog's check) on the built plugin and its source: any error fails.
   { name: 'plugin-validator', cwd: PLUGIN, command: [process.execPath, path.join(PLUGIN, 'scripts', 'validate.mts')] },
   {
@@ -96,15 +98,56 @@ export const STEPS: Step[] = [
   vitest(path.join(ROOT, 'provisioning'), 'provisioning'),
 ];
 
-function run(step: Step): Counts & { ok: boolean; seconds: number } {
+/**
+ * The stack the end-to-end suites share (worker e2e, the plugin's integration tests): one wrangler
+ * dev and one local AE for all of them instead of one each. Suites that must break their stack
+ * (stopping the local AE) still start their own.
+ */
+let shared: { stack: Stack; env: Record<string, string>; dir: string } | null = null;
+async function sharedStack(): Promise<Record<string, string>> {
+  if (shared) return shared.env;
+  const dir = mkdtempSync(path.join(tmpdir(), 'usage-lens-test-stack-'));
+  const email = 'admin@example.com';
+  const password = 'admin-password';
+  const stack = await startStack({ stateDir: path.join(dir, 'state'), aeDataDir: path.join(dir, 'ae'), adminEmails: email, adminPassword: password });
+  try {
+    const admin = await signInAdmin(stack.workerUrl, email, password);
+    const env = {
+      USAGE_LENS_WORKER_URL: stack.workerUrl,
+      USAGE_LENS_AE_URL: stack.aeUrl,
+      USAGE_LENS_ACCOUNT_ID: stack.accountId,
+      USAGE_LENS_AE_TOKEN: stack.aeToken,
+      USAGE_LENS_ADMIN_KEY: await createApiKey(stack.workerUrl, admin, 'test suites', 'admin'),
+      USAGE_LENS_ADMIN_EMAIL: admin.email,
+      USAGE_LENS_ADMIN_TOKEN: admin.token,
+      USAGE_LENS_ADMIN_USER_ID: admin.userId,
+    };
+    shared = { stack, env, dir };
+    return env;
+  } catch (error) {
+    await stack.stop();
+    throw error;
+  }
+}
+
+async function run(step: Step): Promise<Counts & { ok: boolean; seconds: number }> {
   const started = Date.now();
+  let stackEnv: Record<string, string> = {};
+  if (step.stack) {
+    try {
+      stackEnv = await sharedStack();
+    } catch (error) {
+      console.log(`\n━━ ${step.name}: the shared stack did not start: ${(error as Error).message}`);
+      return { passed: 0, failed: 1, skipped: 0, ok: false, seconds: (Date.now() - started) / 1000 };
+    }
+  }
   const reportFile = path.join(REPORTS, `${step.name}.json`);
   rmSync(reportFile, { force: true });
   console.log(`\n━━ ${step.name}: ${step.command.map((c) => path.relative(ROOT, c) || c).join(' ')}`);
   const result = spawnSync(step.command[0], step.command.slice(1), {
     cwd: step.cwd,
     stdio: 'inherit',
-    env: { ...process.env, ...step.env, GO_JSON_REPORT: reportFile },
+    env: { ...process.env, ...stackEnv, ...step.env, GO_JSON_REPORT: reportFile },
   });
   const ok = result.status === 0;
   const seconds = (Date.now() - started) / 1000;
@@ -124,11 +167,18 @@ mkdirSync(REPORTS, { recursive: true });
 const rows: string[] = [];
 const total: Counts = { passed: 0, failed: 0, skipped: 0 };
 for (const step of steps) {
-  const r = run(step);
+  const r = await run(step);
   total.passed += r.passed;
   total.failed += r.failed;
   total.skipped += r.skipped;
   rows.push(`${r.ok ? 'ok  ' : 'FAIL'}  ${step.name.padEnd(22)} ${String(r.passed).padStart(5)} passed ${String(r.failed).padStart(4)} failed ${String(r.skipped).padStart(3)} skipped  ${r.seconds.toFixed(0).padStart(4)} s`);
+}
+
+// Assigned inside run(), which TypeScript's narrowing does not follow.
+const started = shared as { stack: Stack; dir: string } | null;
+if (started) {
+  await started.stack.stop();
+  rmSync(started.dir, { recursive: true, force: true });
 }
 
 console.log(`\n━━ summary\n${rows.join('\n')}`);

@@ -83,26 +83,6 @@ describe('query editor', () => {
     await page.close();
   });
 
-  it('per-user values write the metric and the minimum of events, as the alert rules use them', async () => {
-    const page = await open('editor=query&mode=worker');
-    await choose(page, 'Per-user values');
-    await choose(page, 'Error rate');
-    await page.getByLabel('Minimum events').fill('20');
-    const query = await page.evaluate(() => window.__harness.query);
-    expect(query).toMatchObject({ queryType: 'perUser', metric: 'error_rate', minEvents: 20 });
-    await page.close();
-  });
-
-  it('totals start as the summary and take an optional metric', async () => {
-    const page = await open('editor=query&mode=worker');
-    await choose(page, 'Totals');
-    expect(await page.getByRole('radio', { name: 'Events and active users', exact: true }).isChecked()).toBe(true);
-    expect((await page.evaluate(() => window.__harness.query))?.metric).toBeUndefined();
-    await choose(page, 'Errors (status ≥ 400)');
-    expect(await page.evaluate(() => window.__harness.query)).toMatchObject({ queryType: 'totals', metric: 'errors' });
-    await page.close();
-  });
-
   it('the per-org table keeps its top N', async () => {
     const page = await open('editor=query&mode=worker');
     await choose(page, 'Per-org table');
@@ -132,16 +112,6 @@ describe('query editor', () => {
     await page.close();
   });
 
-  it('warns in worker mode that raw SQL needs sql mode', async () => {
-    const page = await open('editor=query&mode=worker');
-    await choose(page, 'Raw SQL');
-    expect(await page.getByText('Raw SQL needs sql mode').isVisible()).toBe(true);
-    const sql = await page.getByTestId('raw-sql').inputValue();
-    expect(sql).toContain('$__timeFilter');
-    expect(sql).toContain('AS bucket');
-    expect(sql).not.toMatch(/\bAS time\b/);
-    await page.close();
-  });
 });
 
 describe('config editor', () => {

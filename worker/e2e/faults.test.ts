@@ -6,7 +6,7 @@ import { expect, it } from 'vitest';
 import { useStack } from './stack.ts';
 import { AppClient } from './client.ts';
 
-const env = useStack();
+const env = useStack({ own: true });
 
 it('with the local AE down, the five tracked points still answer, and the usage API explains', async () => {
   const app = await new AppClient(env.stack().workerUrl).signUp('Faulty Fay', `fay-${Date.now()}@example.com`, 'fault-password');

@@ -1,13 +1,14 @@
 /**
  * Load: concurrent clients over the five tracked points against the running stack. Every request
  * must succeed (no 5xx) and the usage API must then count exactly what was sent: zero lost.
- * LOAD_REQUESTS (default 10,000) and LOAD_CONCURRENCY (default 32) scale it.
+ * LOAD_REQUESTS (default 1,000 in npm test; npm run bench runs 10,000) and LOAD_CONCURRENCY
+ * (default 32) scale it.
  */
 import { expect, it } from 'vitest';
 import { useStack } from './stack.ts';
 import { AppClient, waitForEvents } from './client.ts';
 
-const REQUESTS = Number(process.env.LOAD_REQUESTS ?? 10_000);
+const REQUESTS = Number(process.env.LOAD_REQUESTS ?? 1_000);
 const CONCURRENCY = Number(process.env.LOAD_CONCURRENCY ?? 32);
 const USERS = 20;
 

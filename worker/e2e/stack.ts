@@ -4,8 +4,28 @@ import path from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import { signInAdmin, startStack, type Admin, type Stack } from '@usage-lens/tooling/stack';
 
-/** A fresh stack (own ports and data) and its signed-in admin for the calling test file. */
-export function useStack(): { stack: () => Stack; admin: () => Admin } {
+/**
+ * The stack npm test shares between suites (tooling/test.ts starts it and names it in the env), or
+ * a fresh one when a file runs alone. `own: true` always starts a fresh one: for a test that breaks
+ * its stack (stopping the local AE).
+ */
+export function useStack(options: { own?: boolean } = {}): { stack: () => Stack; admin: () => Admin } {
+  const env = process.env;
+  if (!options.own && env.USAGE_LENS_WORKER_URL) {
+    const accountId = env.USAGE_LENS_ACCOUNT_ID!;
+    const stack: Stack = {
+      workerUrl: env.USAGE_LENS_WORKER_URL,
+      aeUrl: env.USAGE_LENS_AE_URL!,
+      accountId,
+      aeToken: env.USAGE_LENS_AE_TOKEN!,
+      sqlApiUrl: `${env.USAGE_LENS_AE_URL}/client/v4/accounts/${accountId}/analytics_engine/sql`,
+      stopAnalyticsEngine: () => Promise.reject(new Error('the shared stack cannot be broken: useStack({ own: true })')),
+      stop: () => Promise.resolve(),
+    };
+    // The session of the admin the runner signed in: no sign-in per file (sign-ins are throttled).
+    const admin: Admin = { email: env.USAGE_LENS_ADMIN_EMAIL!, token: env.USAGE_LENS_ADMIN_TOKEN!, userId: env.USAGE_LENS_ADMIN_USER_ID! };
+    return { stack: () => stack, admin: () => admin };
+  }
   const dir = mkdtempSync(path.join(tmpdir(), 'usage-lens-e2e-'));
   let stack: Stack;
   let admin: Admin;
