@@ -20,7 +20,7 @@ import (
 //   - totals, cost                 → totals
 //   - users (table)                → users, ranked (busiest first, at least 100)
 //   - orgs (table)                 → orgs
-//   - perUser (alert rules)        → users with at least minEvents (HAVING), busiest first
+//   - perUser (alert rules)        → users with at least minEvents or minOverLimit (HAVING), busiest first
 //   - timeseries, status           → series split by user: the query's users when it names a few,
 //     else the busiest and the most failing of the ranked users (the table's read), so every series
 //     panel asks the same series read; by user also takes names from the ranked read
@@ -65,7 +65,7 @@ func frames(ctx context.Context, r usage.Reader, q models.Query, f usage.Filter)
 		if q.TopN > 0 {
 			limit = q.TopN
 		}
-		users, err := r.Users(ctx, f, usage.UsersPage{Sort: usage.SortTotal, Order: "desc", Limit: limit, MinEvents: q.MinEvents})
+		users, err := r.Users(ctx, f, usage.UsersPage{Sort: usage.SortTotal, Order: "desc", Limit: limit, MinEvents: q.MinEvents, MinOverLimit: q.MinOverLimit})
 		if err != nil {
 			return nil, err
 		}

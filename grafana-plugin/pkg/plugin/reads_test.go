@@ -36,6 +36,8 @@ type point struct {
 	status           float64
 	at               time.Time
 	n                float64
+	// over of the n calls were over their rate limit.
+	over float64
 }
 
 func (m *memoryReads) log(read string) {
@@ -77,6 +79,7 @@ func (m *memoryReads) Totals(_ context.Context, f usage.Filter) (*usage.Totals, 
 	users := map[string]bool{}
 	for _, p := range m.selected(f) {
 		t.Events += p.n
+		t.OverLimit += p.over
 		if p.status >= 400 {
 			t.Errors += p.n
 		}
@@ -117,7 +120,11 @@ func (m *memoryReads) Orgs(_ context.Context, f usage.Filter, limit int) ([]usag
 }
 
 func (m *memoryReads) Users(_ context.Context, f usage.Filter, page usage.UsersPage) ([]usage.UserUsage, error) {
-	m.log(fmt.Sprintf("users %s %s limit %d minEvents %d", page.Sort, page.Order, page.Limit, page.MinEvents))
+	read := fmt.Sprintf("users %s %s limit %d minEvents %d", page.Sort, page.Order, page.Limit, page.MinEvents)
+	if page.MinOverLimit > 0 {
+		read += fmt.Sprintf(" minOverLimit %d", page.MinOverLimit)
+	}
+	m.log(read)
 	byID := map[string]*usage.UserUsage{}
 	for _, p := range m.selected(f) {
 		u := byID[p.user]
@@ -126,14 +133,16 @@ func (m *memoryReads) Users(_ context.Context, f usage.Filter, page usage.UsersP
 			byID[p.user] = u
 		}
 		u.Total += p.n
+		u.OverLimit += p.over
 		u.Events[p.event] += p.n
 		if p.status >= 400 {
 			u.Errors += p.n
 		}
 	}
 	var users []usage.UserUsage
+	// HAVING events >= minEvents OR over >= minOverLimit, each bound only when set.
 	for _, u := range byID {
-		if u.Total >= float64(page.MinEvents) {
+		if !page.Bounded() || page.MinEvents > 0 && u.Total >= float64(page.MinEvents) || page.MinOverLimit > 0 && u.OverLimit >= float64(page.MinOverLimit) {
 			users = append(users, *u)
 		}
 	}
@@ -164,7 +173,7 @@ func (m *memoryReads) Series(_ context.Context, f usage.Filter, s usage.SeriesPa
 		status       float64
 	}
 	step := int64(s.Interval / time.Second)
-	cells := map[key]float64{}
+	cells, over := map[key]float64{}, map[key]float64{}
 	for _, p := range m.selected(f) {
 		k := key{bucket: p.at.Unix() / step * step, event: p.event, status: p.status}
 		id := p.user
@@ -175,10 +184,11 @@ func (m *memoryReads) Series(_ context.Context, f usage.Filter, s usage.SeriesPa
 			k.split = id
 		}
 		cells[k] += p.n
+		over[k] += p.over
 	}
 	var buckets []usage.SeriesBucket
 	for k, n := range cells {
-		buckets = append(buckets, usage.SeriesBucket{Time: time.Unix(k.bucket, 0).UTC(), Event: k.event, Status: k.status, Split: k.split, Total: n})
+		buckets = append(buckets, usage.SeriesBucket{Time: time.Unix(k.bucket, 0).UTC(), Event: k.event, Status: k.status, Split: k.split, Total: n, OverLimit: over[k]})
 	}
 	return usage.NewSeries(f, s, buckets), nil
 }
@@ -200,9 +210,9 @@ func population(n int) *memoryReads {
 		at := now.Add(-time.Duration(i%1440+1) * time.Minute)
 		event := contract.Events[i%len(contract.Events)]
 		if i%7 == 3 {
-			m.points = append(m.points, point{user, org, event, 500, at, calls / 3}, point{user, org, event, 200, at, calls - calls/3})
+			m.points = append(m.points, point{user, org, event, 500, at, calls / 3, 0}, point{user, org, event, 200, at, calls - calls/3, 0})
 		} else {
-			m.points = append(m.points, point{user, org, event, 200, at, calls})
+			m.points = append(m.points, point{user, org, event, 200, at, calls, 0})
 		}
 	}
 	return m
