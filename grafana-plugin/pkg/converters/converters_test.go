@@ -138,7 +138,7 @@ func TestTotalsAndCost(t *testing.T) {
 }
 
 func TestPerUserFrames(t *testing.T) {
-	frames := PerUserFrames(users(), "error_rate")
+	frames := PerUserFrames(users(), "error_rate", nil)
 	golden(t, "per_user", frames...)
 	if len(frames) != 2 {
 		t.Fatalf("one frame per user, got %d", len(frames))
@@ -156,12 +156,79 @@ func TestPerUserFrames(t *testing.T) {
 			t.Errorf("frame %d: labels %v value %v, want {user=%s, name=%s} %v", i, labels, f.Fields[0].At(0), want.user, want.name, want.value)
 		}
 	}
-	if events := PerUserFrames(users(), "events"); events[0].Fields[0].At(0) != 20.0 {
+	if events := PerUserFrames(users(), "events", nil); events[0].Fields[0].At(0) != 20.0 {
 		t.Fatal("events per user")
 	}
-	empty := PerUserFrames(nil, "events")
+	empty := PerUserFrames(nil, "events", nil)
 	if len(empty) != 1 || len(empty[0].Fields) != 0 || empty[0].Meta.Type != data.FrameTypeNumericMulti {
 		t.Fatal("no user is one typed frame without fields: no data")
+	}
+}
+
+// Calls over the limit come with each user from the users read; throttled calls (429s) do not,
+// and are given by id.
+func TestPerUserFramesOfTheOverLimitMetrics(t *testing.T) {
+	u := users()
+	u[0].OverLimit, u[1].OverLimit = 4, 0
+	over := PerUserFrames(u, "over_limit", nil)
+	if over[0].Fields[0].At(0) != 4.0 || over[1].Fields[0].At(0) != 0.0 || over[0].Fields[0].Name != "over_limit" {
+		t.Fatalf("over the limit per user: %v %v", over[0].Fields[0].At(0), over[1].Fields[0].At(0))
+	}
+	throttled := PerUserFrames(u, "throttled", map[string]float64{"u_ada": 3})
+	if throttled[0].Fields[0].At(0) != 3.0 || throttled[1].Fields[0].At(0) != 0.0 {
+		t.Fatalf("throttled per user: %v %v", throttled[0].Fields[0].At(0), throttled[1].Fields[0].At(0))
+	}
+}
+
+// overLimitFixture: Ada over her limit in the first two hours (observed: 200s marked over; then
+// refused: 429s, also over), the unknown id once over without being refused, everyone else
+// refused once.
+func overLimitFixture() *usage.Series {
+	cell := func(h int, split, event string, status, total, over float64) usage.SeriesBucket {
+		return usage.SeriesBucket{Time: from.Add(time.Duration(h) * hour), Event: event, Status: status, Split: split, Total: total, OverLimit: over}
+	}
+	return usage.NewSeries(usage.Filter{From: from, To: to}, usage.SeriesParams{Interval: hour, By: usage.SplitUser}, []usage.SeriesBucket{
+		cell(0, "u_ada", "auth", 200, 10, 4),
+		cell(1, "u_ada", "auth", 429, 6, 6),
+		cell(1, "u_ada", "sync", 101, 2, 0),
+		cell(2, "u_anon", "ingest", 201, 5, 1),
+		cell(2, "u_quiet", "sync", 101, 9, 0),
+		cell(2, "", "chat", 429, 1, 1),
+	})
+}
+
+func TestTimeSeriesOfCallsOverTheLimitAndThrottled(t *testing.T) {
+	over := TimeSeries(overLimitFixture(), "user", "over_limit", 0, names)
+	golden(t, "timeseries_user_over_limit", over...)
+	got := map[string][]any{}
+	for _, f := range over {
+		got[f.Fields[1].Labels["user"]] = []any{f.Fields[1].At(0), f.Fields[1].At(1), f.Fields[1].At(2)}
+	}
+	// Ada 4 then 6 over, the unknown id 1; the user never over is not among the over-limit series.
+	if fmt.Sprint(got) != fmt.Sprint(map[string][]any{"u_ada": {4.0, 6.0, 0.0}, "u_anon": {0.0, 0.0, 1.0}}) || over[0].Fields[1].Labels["user"] != "u_ada" {
+		t.Fatalf("over the limit by user: %v", got)
+	}
+	throttled := TimeSeries(overLimitFixture(), "user", "throttled", 0, names)
+	if len(throttled) != 1 || throttled[0].Fields[1].Labels["user"] != "u_ada" || sum(throttled[0]) != 6 || throttled[0].Fields[1].At(1) != 6.0 {
+		t.Fatalf("throttled by user: only Ada's six 429s, %d series", len(throttled))
+	}
+	byEvent := TimeSeries(overLimitFixture(), "event", "throttled", 0, names)
+	perEvent := map[string]float64{}
+	for _, f := range byEvent {
+		perEvent[f.Fields[1].Labels["event"]] = sum(f)
+	}
+	if fmt.Sprint(perEvent) != fmt.Sprint(map[string]float64{"auth": 6, "chat": 1, "ingest": 0, "sync": 0}) {
+		t.Fatalf("throttled by event, everyone's: %v", perEvent)
+	}
+	c := SeriesCounts(overLimitFixture())
+	if c != (Counts{Events: 33, Errors: 7, OverLimit: 12, Throttled: 7}) {
+		t.Fatalf("the series' counts: %+v", c)
+	}
+	if f := MetricFrame(c, "throttled"); f.Fields[0].Name != "Throttled calls" || f.Fields[0].At(0) != 7.0 || f.Meta.Type != data.FrameTypeNumericMulti {
+		t.Fatalf("throttled total: %s %v", f.Fields[0].Name, f.Fields[0].At(0))
+	}
+	if f := TotalsFrame(&usage.Totals{Events: 33, OverLimit: 12}, "over_limit"); f.Fields[0].Name != "Calls over the limit" || f.Fields[0].At(0) != 12.0 {
+		t.Fatalf("over-limit total: %s %v", f.Fields[0].Name, f.Fields[0].At(0))
 	}
 }
 
