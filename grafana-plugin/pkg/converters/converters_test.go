@@ -3,6 +3,7 @@ package converters
 import (
 	"flag"
 	"fmt"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -80,15 +81,26 @@ func fieldNames(f *data.Frame) string {
 }
 
 func TestUsersFrame(t *testing.T) {
-	frame := UsersFrame(users(), 0)
+	frame := UsersFrame(users(), 0, 120, 3*hour)
 	golden(t, "users", frame)
-	if got := fieldNames(frame); got != "User|User ID|Total|Sync|Sync auth|Auth|Chat|Ingest" {
+	if got := fieldNames(frame); got != "User|User ID|Total|Sync|Sync auth|Auth|Chat|Ingest|Share of writes|Monthly AE cost" {
 		t.Fatalf("columns %s", got)
+	}
+	// Ada's 20 of 120 writes in 3 hours: a sixth, and no cost (960 writes a day is far inside the
+	// paid plan's included 10M a month).
+	if frame.Fields[8].At(0) != 20.0/120 || frame.Fields[8].Config.Unit != "percentunit" || frame.Fields[9].At(0) != 0.0 || frame.Fields[9].Config.Unit != "currencyUSD" {
+		t.Fatalf("Ada's share %v (%s), cost %v (%s)", frame.Fields[8].At(0), frame.Fields[8].Config.Unit, frame.Fields[9].At(0), frame.Fields[9].Config.Unit)
+	}
+	// The busy week of contract/fixtures/cost.json: 700,000 of 7,000,000 writes is a tenth of
+	// the account's $5 a month.
+	busy := UsersFrame([]usage.UserUsage{{ID: "u", Total: 700_000}}, 0, 7_000_000, 7*24*hour)
+	if busy.Fields[8].At(0) != 0.1 || math.Abs(busy.Fields[9].At(0).(float64)-0.5) > 1e-12 {
+		t.Fatalf("busy week: share %v, cost %v", busy.Fields[8].At(0), busy.Fields[9].At(0))
 	}
 	if frame.Fields[0].At(0) != "Ada Lovelace" || frame.Fields[0].At(1) != "u_anon" {
 		t.Fatalf("users show by name, else by id: %v, %v", frame.Fields[0].At(0), frame.Fields[0].At(1))
 	}
-	if top := UsersFrame(users(), 1); top.Rows() != 1 || top.Fields[1].At(0) != "u_ada" {
+	if top := UsersFrame(users(), 1, 30, hour); top.Rows() != 1 || top.Fields[1].At(0) != "u_ada" {
 		t.Fatalf("top 1 keeps the first (busiest) user")
 	}
 }

@@ -84,8 +84,10 @@ func metricConfig(metric string) *data.FieldConfig {
 }
 
 // UsersFrame is the per-user table: User (name, else id), User ID, Total, then one column per
-// event in the seed's order, in the read's order (busiest first); topN > 0 keeps the first N.
-func UsersFrame(users []usage.UserUsage, topN int) *data.Frame {
+// event in the seed's order, then what the user's writes cost (usage.UserCost): their Share of
+// writes among the account's totalWrites of the window (span long) and their part of the
+// account's Monthly AE cost; in the read's order (busiest first); topN > 0 keeps the first N.
+func UsersFrame(users []usage.UserUsage, topN int, totalWrites float64, span time.Duration) *data.Frame {
 	if topN > 0 && len(users) > topN {
 		users = users[:topN]
 	}
@@ -96,11 +98,15 @@ func UsersFrame(users []usage.UserUsage, topN int) *data.Frame {
 	for i := range perEvent {
 		perEvent[i] = make([]float64, len(users))
 	}
+	shares := make([]float64, len(users))
+	costs := make([]float64, len(users))
 	for i, u := range users {
 		names[i], ids[i], totals[i] = u.Label(), u.ID, u.Total
 		for j, e := range contract.Events {
 			perEvent[j][i] = u.Events[e]
 		}
+		cost := usage.UserCost(u.Total, totalWrites, span.Seconds())
+		shares[i], costs[i] = cost.Share, cost.MonthlyUSD
 	}
 	frame := data.NewFrame("Usage by user",
 		data.NewField("User", nil, names),
@@ -110,6 +116,12 @@ func UsersFrame(users []usage.UserUsage, topN int) *data.Frame {
 	for j, e := range contract.Events {
 		frame.Fields = append(frame.Fields, data.NewField(contract.EventLabels[e], nil, perEvent[j]))
 	}
+	share := data.NewField("Share of writes", nil, shares)
+	share.Config = &data.FieldConfig{Unit: "percentunit", Description: "The user's calls among every AE write of the period (one tracked call is one write)"}
+	cost := data.NewField("Monthly AE cost", nil, costs)
+	cost.Config = &data.FieldConfig{Unit: "currencyUSD", Decimals: ptr(uint16(2)),
+		Description: "The user's share of the account's AE write cost, projected over a month at the period's rate (paid plan, past its included writes)"}
+	frame.Fields = append(frame.Fields, share, cost)
 	return frame
 }
 
@@ -182,18 +194,13 @@ func SeriesCounts(s *usage.Series) Counts {
 // against the free tier and projected over a month on the paid plan, and the AE read queries made
 // today against the free plan's daily allowance.
 func CostFrame(t *usage.Totals, span time.Duration) *data.Frame {
-	days := span.Hours() / 24
-	if days <= 0 {
-		days = 1
-	}
-	perDay := t.Events / days
-	monthly := perDay * 30
-	billable := max(monthly-contract.Pricing.PaidIncludedWritesPerMonth, 0)
+	monthly := usage.MonthlyFromWindow(t.Events, span.Seconds())
+	perDay := monthly / 30
 	frame := data.NewFrame("Analytics Engine cost",
 		data.NewField("AE writes per day", nil, []float64{perDay}),
 		data.NewField("Free tier used", nil, []float64{perDay / contract.Pricing.FreeWritesPerDay * 100}),
 		data.NewField("Projected monthly writes", nil, []float64{monthly}),
-		data.NewField("Projected monthly cost", nil, []float64{billable / 1_000_000 * contract.Pricing.PaidUSDPerMillionWrites}),
+		data.NewField("Projected monthly cost", nil, []float64{usage.MonthlyWritesCostUSD(monthly)}),
 		data.NewField("AE reads today", nil, []float64{t.ReadsToday}),
 		data.NewField("Free reads used", nil, []float64{t.ReadsToday / contract.Pricing.FreeReadsPerDay * 100}),
 	)

@@ -18,7 +18,8 @@ import (
 // series (2).
 //
 //   - totals, cost                 → totals (totals of throttled calls: a series read, unsplit)
-//   - users (table)                → users, ranked (busiest first, at least 100)
+//   - users (table)                → users, ranked (busiest first, at least 100), and totals
+//     without filters for each user's share of the writes and of their cost
 //   - orgs (table)                 → orgs
 //   - perUser (alert rules)        → users with at least minEvents or minOverLimit (HAVING), busiest
 //     first; throttled calls per user also a series read per 50 of those users with a call over
@@ -64,7 +65,13 @@ func frames(ctx context.Context, r usage.Reader, q models.Query, f usage.Filter)
 		if err != nil {
 			return nil, err
 		}
-		return data.Frames{converters.UsersFrame(users, q.TopN)}, nil
+		// Each user's share of the account's writes: the window's totals without filters (every
+		// call is a write), the read the Total events panel makes, so the overview reads it once.
+		all, err := r.Totals(ctx, usage.Filter{From: f.From, To: f.To})
+		if err != nil {
+			return nil, err
+		}
+		return data.Frames{converters.UsersFrame(users, q.TopN, all.Events, f.Span())}, nil
 	case contract.QueryTypeOrgs:
 		orgs, err := r.Orgs(ctx, f, contract.ReadLimits.MaxOrgs)
 		if err != nil {

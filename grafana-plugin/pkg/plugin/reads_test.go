@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"slices"
 	"sort"
 	"strings"
@@ -601,5 +602,34 @@ func TestPerUserThrottledReadsOnlyTheUsersOverTheLimit(t *testing.T) {
 	total := ask(d, `{"queryType":"totals","metric":"throttled"}`)
 	if v := total.Frames[0].Fields[0].At(0); v != 0.0 || quiet.reads[1] != "series" {
 		t.Fatalf("throttled in all: %v from %v", v, quiet.reads)
+	}
+}
+
+// The per-user table prices each user's writes with the window's totals, the read the overview's
+// Total events panel makes; a table filtered to some users still divides by every write, which
+// then is a read of its own.
+func TestUsersTablePricesEachUsersWrites(t *testing.T) {
+	// The busy week of contract/fixtures/cost.json: 7,000,000 writes, 700,000 of them one user's.
+	m := &memoryReads{names: map[string]string{"big": "Big Co"}}
+	m.points = append(m.points,
+		point{"big", "", "ingest", 201, now.Add(-24 * time.Hour), 700_000, 0},
+		point{"rest", "", "sync", 101, now.Add(-48 * time.Hour), 6_300_000, 0})
+	d := New(settingsForTests(), m, nil, (&clock{now: now}).Now)
+	answers := refresh(t, d, 7*24*time.Hour, []json.RawMessage{panel(`{"queryType":"totals"}`), panel(`{"queryType":"users"}`)}, now)
+	if reads := slices.Sorted(slices.Values(m.reads)); fmt.Sprint(reads) != "[totals users total desc limit 100 minEvents 0]" {
+		t.Fatalf("reads %v", reads)
+	}
+	table := answers[1].Frames[0]
+	share, cost := table.Fields[8], table.Fields[9]
+	if table.Fields[0].At(1) != "Big Co" || share.Name != "Share of writes" || share.At(1) != 0.1 || cost.Name != "Monthly AE cost" || math.Abs(cost.At(1).(float64)-0.5) > 1e-12 || math.Abs(cost.At(0).(float64)-4.5) > 1e-12 {
+		t.Fatalf("Big Co: %v of the writes, $%v a month; the rest $%v", share.At(1), cost.At(1), cost.At(0))
+	}
+	before := len(m.reads)
+	answers = refresh(t, d, 7*24*time.Hour, []json.RawMessage{panel(`{"queryType":"users","users":["big"]}`)}, now)
+	if got := m.reads[before:]; fmt.Sprint(slices.Sorted(slices.Values(got))) != "[users total desc limit 100 minEvents 0]" {
+		t.Fatalf("the unfiltered totals are already read: %v", got)
+	}
+	if v := answers[0].Frames[0].Fields[8].At(0); v != 0.1 {
+		t.Fatalf("filtered to Big Co, the share is still of every write: %v", v)
 	}
 }
