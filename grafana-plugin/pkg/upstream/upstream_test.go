@@ -147,7 +147,7 @@ func (f *fakeWorker) handler(t *testing.T) http.HandlerFunc {
 			limit, _ := strconv.Atoi(q.Get("limit"))
 			offset, _ := strconv.Atoi(q.Get("offset"))
 			maxLimit := contract.ReadLimits.MaxPageSize
-			if q.Get("minEvents") != "" {
+			if q.Get("minEvents") != "" || q.Get("minOverLimit") != "" {
 				maxLimit = contract.ReadLimits.MaxThresholdPageSize
 			}
 			if limit < 1 || limit > maxLimit {
@@ -266,7 +266,15 @@ func TestWorkerAsksForAPageLargerThanItsPageSizeInPages(t *testing.T) {
 		t.Fatalf("want one page of up to 10,000: %v", fw.requests)
 	}
 	fw.requests = nil
-	// Without minEvents pages hold 1,000.
+	// So does a read bounded by minOverLimit alone.
+	if users, err := w.Users(context.Background(), window, usage.UsersPage{Sort: "total", Order: "desc", Limit: 10_000, MinOverLimit: 1}); err != nil || len(users) != 2500 {
+		t.Fatalf("got %d users, %v", len(users), err)
+	}
+	if len(fw.requests) != 1 || !strings.Contains(fw.requests[0], "limit=10000&minOverLimit=1") {
+		t.Fatalf("want one page of up to 10,000: %v", fw.requests)
+	}
+	fw.requests = nil
+	// Without a bound pages hold 1,000.
 	if users, err := w.Users(context.Background(), window, usage.UsersPage{Sort: "total", Order: "desc", Limit: 2500}); err != nil || len(users) != 2500 {
 		t.Fatalf("got %d users, %v", len(users), err)
 	}

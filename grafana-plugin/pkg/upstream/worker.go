@@ -160,14 +160,15 @@ func (w *Worker) Orgs(ctx context.Context, f usage.Filter, limit int) ([]usage.O
 }
 
 // Users asks /api/admin/usage/users for page. The worker's pages hold at most
-// contract.ReadLimits.MaxPageSize users, or MaxThresholdPageSize for a page bounded by MinEvents (the
-// per-user alert rules' read, which then stays one read per evaluation tick); a larger page is asked
-// for in pages, each one more read, until it is full or the worker has no more.
+// contract.ReadLimits.MaxPageSize users, or MaxThresholdPageSize for a page bounded by MinEvents or
+// MinOverLimit (worker/src/usage/params.ts; the per-user alert rules' read, which then stays one
+// read per evaluation tick); a larger page is asked for in pages, each one more read, until it is
+// full or the worker has no more.
 func (w *Worker) Users(ctx context.Context, f usage.Filter, page usage.UsersPage) ([]usage.UserUsage, error) {
 	var users []usage.UserUsage
 	offset := page.Offset
 	pageSize := contract.ReadLimits.MaxPageSize
-	if page.MinEvents > 0 {
+	if page.Bounded() {
 		pageSize = contract.ReadLimits.MaxThresholdPageSize
 	}
 	for len(users) < page.Limit {
