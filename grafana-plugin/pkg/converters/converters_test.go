@@ -1,6 +1,7 @@
 package converters
 
 import (
+	"encoding/json"
 	"flag"
 	"fmt"
 	"math"
@@ -11,6 +12,7 @@ import (
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 	"github.com/grafana/grafana-plugin-sdk-go/data"
 	"github.com/grafana/grafana-plugin-sdk-go/experimental"
+	"github.com/usagelens/analytics/internal/workerfake"
 	"github.com/usagelens/analytics/pkg/upstream"
 	"github.com/usagelens/analytics/pkg/usage"
 )
@@ -422,5 +424,47 @@ func BenchmarkTimeSeriesByUser(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		TimeSeries(s, "user", "error_rate", 10, nil)
+	}
+}
+
+func TestLimitsFrames(t *testing.T) {
+	var l usage.Limits
+	if err := json.Unmarshal([]byte(workerfake.LimitsAnswer), &l); err != nil {
+		t.Fatal(err)
+	}
+	frames := LimitsFrames(&l)
+	golden(t, "limits", frames...)
+	if len(frames) != 2 {
+		t.Fatalf("two tables, got %d", len(frames))
+	}
+	perEvent, over := frames[0], frames[1]
+	if got := fieldNames(perEvent); got != "Event|Users|Day p50|Day p90|Day p99|Day max|Minute p50|Minute p90|Minute p99|Minute max|Recommended per minute|Recommended per day|Configured per minute (standard)|Configured per minute (high)" {
+		t.Fatalf("limits columns %s", got)
+	}
+	if got := fieldNames(over); got != "User|User ID|Tier|Event|Minutes over (configured)|Calls over (configured)|Days over (recommended)|Minutes over (recommended)" {
+		t.Fatalf("users over columns %s", got)
+	}
+	row := func(f *data.Frame, i int) string {
+		var cells []string
+		for _, field := range f.Fields {
+			cells = append(cells, fmt.Sprint(field.At(i)))
+		}
+		return strings.Join(cells, " ")
+	}
+	if got := row(perEvent, 0); got != "Sync 40 12 60 140 300 1 4 9 31 18 280 60 600" {
+		t.Fatalf("sync: %s", got)
+	}
+	if got := row(over, 1); got != "svc_9 svc_9 standard Ingest 4 39 0 0" {
+		t.Fatalf("an unknown id over the configured limit: %s", got)
+	}
+	if got := row(over, 0); got != "Ada Lovelace usr_ada high Sync 0 0 1 3" {
+		t.Fatalf("Ada over the recommended: %s", got)
+	}
+	if n := perEvent.Meta.Notices; len(n) != 1 || !strings.Contains(n[0].Text, "headroom 2×") {
+		t.Fatalf("notice %v", n)
+	}
+	empty := LimitsFrames(&usage.Limits{})
+	if len(empty) != 2 || empty[0].Rows() != 0 || empty[1].Rows() != 0 || len(empty[1].Fields) != 8 {
+		t.Fatal("no events and nobody over: two empty tables with their columns")
 	}
 }

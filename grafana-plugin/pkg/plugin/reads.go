@@ -9,6 +9,7 @@ import (
 	"github.com/usagelens/analytics/pkg/contract"
 	"github.com/usagelens/analytics/pkg/converters"
 	"github.com/usagelens/analytics/pkg/models"
+	"github.com/usagelens/analytics/pkg/upstream"
 	"github.com/usagelens/analytics/pkg/usage"
 )
 
@@ -30,6 +31,8 @@ import (
 //     over-limit metrics the users are chosen among those with a call over the limit (the users
 //     read bounded by minOverLimit 1): the K with most calls over it and the K with most errors
 //   - timeseries grouped by org    → orgs, then series split by the busiest orgs
+//   - limits (worker mode)         → the worker's /api/admin/limits (its own two AE reads), for the
+//     last 7 days when the range is at most that long, else the last 30
 
 // PerUserLimit is how many users a perUser query returns without a topN: enough for any rule,
 // bounded so one read stays small.
@@ -94,6 +97,19 @@ func frames(ctx context.Context, r usage.Reader, q models.Query, f usage.Filter)
 			}
 		}
 		return converters.PerUserFrames(users, q.Metric, throttled), nil
+	case contract.QueryTypeLimits:
+		if len(f.Users) > 0 || len(f.Orgs) > 0 {
+			return nil, &upstream.Error{Kind: upstream.Invalid, Message: "the limits query takes no user or org filter: limits are recommended from every user's usage (filter by event)"}
+		}
+		lr, ok := r.(usage.LimitsReader)
+		if !ok {
+			return nil, errNoLimits
+		}
+		l, err := lr.Limits(ctx, usage.LimitsParams{Period: usage.LimitsPeriod(f.Span()), Headroom: q.Headroom, Events: f.Events})
+		if err != nil {
+			return nil, err
+		}
+		return converters.LimitsFrames(l), nil
 	case contract.QueryTypeStatus, contract.QueryTypeTimeseries:
 		s, names, err := series(ctx, r, q, f)
 		if err != nil {
@@ -106,6 +122,10 @@ func frames(ctx context.Context, r usage.Reader, q models.Query, f usage.Filter)
 	}
 	return nil, nil
 }
+
+// errNoLimits is the limits query in sql mode.
+var errNoLimits = &upstream.Error{Kind: upstream.Invalid, Message: "the limits query needs the data source in worker mode: " +
+	"the configured limits and tiers live in the app, which AE's SQL API cannot see"}
 
 // overLimitMetric says whether a metric counts calls over the limit (observed or refused).
 func overLimitMetric(metric string) bool {

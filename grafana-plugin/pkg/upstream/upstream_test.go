@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/usagelens/analytics/internal/workerfake"
 	"github.com/usagelens/analytics/pkg/contract"
 	"github.com/usagelens/analytics/pkg/usage"
 )
@@ -333,3 +334,42 @@ func TestSQLReadsRefuseBeforeSending(t *testing.T) {
 		t.Fatalf("rows without the read's columns: %v", err)
 	}
 }
+
+// GET /api/admin/limits as the limits spec gives it, against the labelled fake of the route.
+func TestWorkerLimitsAsksTheRoute(t *testing.T) {
+	fake := &workerfake.Limits{}
+	w := &Worker{BaseURL: workerfake.Start(t, fake), APIKey: workerfake.Key, HTTP: http.DefaultClient}
+	l, err := w.Limits(context.Background(), usage.LimitsParams{Period: "7d", Headroom: 2.5, Events: []string{"sync", "ingest"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sync := l.Events[0]
+	if len(l.Events) != 2 || sync.Event != "sync" || sync.Minute.P99 != 9 || sync.Day.Max != 300 || sync.Recommended.PerMinute != 18 || sync.Configured.PerMinute.High != 600 || l.Headroom != 2 {
+		t.Fatalf("events %+v", l.Events)
+	}
+	if len(l.UsersOver) != 2 || l.UsersOver[0].Label() != "Ada Lovelace" || l.UsersOver[1].Label() != "svc_9" || l.UsersOver[1].CallsOverConfigured != 39 || l.UsersOver[0].Tier != "high" {
+		t.Fatalf("users over %+v", l.UsersOver)
+	}
+	if _, err := w.Limits(context.Background(), usage.LimitsParams{Period: "30d"}); err != nil {
+		t.Fatal(err)
+	}
+	// The worker's default headroom is used when the query gives none.
+	if got := fake.Requests(); fmt.Sprint(got) != "[event=sync%2Cingest&headroom=2.5&period=7d period=30d]" {
+		t.Fatalf("requests %v", got)
+	}
+	_, err = w.Limits(context.Background(), usage.LimitsParams{Period: "1y"})
+	if e, ok := AsError(err); !ok || e.Kind != Invalid || !strings.Contains(e.Message, "the worker refused the query: period: must be one of 7d, 30d") {
+		t.Fatalf("a refused period: %v", err)
+	}
+	fake.Answer = `{"window":{},"dataset":"d","headroom":2,"events":[]}`
+	if _, err := w.Limits(context.Background(), usage.LimitsParams{Period: "7d"}); err == nil || !strings.Contains(err.Error(), "without usersOver") {
+		t.Fatalf("an answer without usersOver: %v", err)
+	}
+	// A worker from before the route: its 404 says so.
+	old := &Worker{BaseURL: fake2(t), APIKey: workerfake.Key, HTTP: http.DefaultClient}
+	if _, err := old.Limits(context.Background(), usage.LimitsParams{Period: "7d"}); err == nil || !strings.Contains(err.Error(), "the worker has no /api/admin/limits (404)") {
+		t.Fatalf("an older worker: %v", err)
+	}
+}
+
+func fake2(t *testing.T) string { return fake(t, status(404, `{"error":"Not found"}`)) }

@@ -22,7 +22,10 @@ type Worker struct {
 	HTTP    *http.Client
 }
 
-var _ usage.Reader = (*Worker)(nil)
+var (
+	_ usage.Reader       = (*Worker)(nil)
+	_ usage.LimitsReader = (*Worker)(nil)
+)
 
 // get asks path and decodes the JSON answer into each of outs.
 func (w *Worker) get(ctx context.Context, path string, query url.Values, outs ...any) error {
@@ -241,4 +244,32 @@ func (w *Worker) Series(ctx context.Context, f usage.Filter, p usage.SeriesParam
 		return nil, err
 	}
 	return usage.NewSeries(f, p, *answer.Buckets), nil
+}
+
+// Limits asks /api/admin/limits for the recommendations of a period (the worker makes at most two
+// AE reads for it).
+func (w *Worker) Limits(ctx context.Context, p usage.LimitsParams) (*usage.Limits, error) {
+	q := url.Values{}
+	q.Set("period", p.Period)
+	if p.Headroom > 0 {
+		q.Set("headroom", strconv.FormatFloat(p.Headroom, 'f', -1, 64))
+	}
+	if len(p.Events) > 0 {
+		q.Set("event", strings.Join(p.Events, ","))
+	}
+	var answer usage.Limits
+	var present struct {
+		Events    *[]json.RawMessage `json:"events"`
+		UsersOver *[]json.RawMessage `json:"usersOver"`
+	}
+	if err := w.get(ctx, "/api/admin/limits", q, &answer, &present); err != nil {
+		return nil, err
+	}
+	if present.Events == nil {
+		return nil, missing("/api/admin/limits", "events")
+	}
+	if present.UsersOver == nil {
+		return nil, missing("/api/admin/limits", "usersOver")
+	}
+	return &answer, nil
 }
