@@ -1,7 +1,7 @@
 // Package workerfake is a LABELLED FAKE of the worker's GET /api/admin/limits, answering the JSON
-// the limits spec gives (/tmp/notes/limits-spec.md, worker item 3) until the worker's route lands
-// (branch limits-worker): the plugin's limits query is tested against it in process and through
-// the built binary; the integration tests ask the real worker.
+// the worker answers (limits spec, worker item 3, as built on branch limits-worker): the plugin's
+// limits query is tested against it in process and through the built binary without a stack;
+// the integration tests ask the real worker.
 package workerfake
 
 import (
@@ -16,13 +16,17 @@ import (
 // Key is the admin API key the fake accepts.
 const Key = "ul_admin_fake"
 
-// LimitsAnswer is a 7-day answer with two events and two users over a limit: Ada (named, high
-// tier) over the recommended per-minute limit of sync, and an id the app does not know over the
-// configured per-minute limit of ingest on two days.
+// LimitsAnswer is a 7-day answer in the worker's shape (limits-worker af87e1b,
+// worker/src/usage/recommend.ts LimitsReport; /tmp/notes/limits-worker-status.md) with two events
+// and two users over a limit: Ada (named, high tier) over the recommended per-minute limit of
+// sync, and an id the app does not know over the configured per-minute limit of ingest. (The
+// worker answers every event asked for, zeros for those unused; two keep the fixture short.)
 const LimitsAnswer = `{
-  "window": { "from": "2026-11-21T12:00:00.000Z", "to": "2026-11-28T12:00:00.000Z", "period": "7d" },
+  "window": { "from": "2026-11-21T00:00:00.000Z", "to": "2026-11-28T00:00:00.000Z", "period": "7d", "days": 7 },
   "dataset": "usage_analytics",
+  "mode": "observe",
   "headroom": 2,
+  "floors": { "perMinute": 10, "perDay": 100 },
   "events": [
     { "event": "sync", "class": "connect", "users": 40, "userDays": 180,
       "day": { "p50": 12, "p90": 60, "p99": 140, "max": 300 },

@@ -55,9 +55,13 @@ func LimitsFrames(l *usage.Limits) data.Frames {
 	describe("Recommended per day", "Day p99 × headroom "+headroom+", rounded up, never below the floor")
 	describe("Configured per minute (standard)", "What the worker enforces per user and minute for the standard tier")
 	describe("Configured per minute (high)", "What the worker enforces per user and minute for the high tier")
+	mode := ""
+	if l.Mode != "" {
+		mode = fmt.Sprintf("; the worker's limits mode is %s", l.Mode)
+	}
 	perEvent.Meta = &data.FrameMeta{Notices: []data.Notice{{
 		Severity: data.NoticeSeverityInfo,
-		Text:     fmt.Sprintf("Recommended from %s to %s (%s), headroom %s× over the 99th percentile", l.Window.From, l.Window.To, l.Dataset, headroom),
+		Text:     fmt.Sprintf("Recommended from %s to %s (%s), headroom %s× over the 99th percentile%s", l.Window.From, l.Window.To, l.Dataset, headroom, mode),
 	}}}
 
 	m := len(l.UsersOver)

@@ -11,11 +11,15 @@ import (
 // tier; and the users who went over them. Only the worker can answer: configured limits and tiers
 // live in the app, and the distributions need nested aggregation that only the worker's reads ask.
 type Limits struct {
+	// Window is the period's whole UTC days, ending at today's midnight (the worker leaves the
+	// running day out: it would enter the day distributions as a low total).
 	Window struct {
 		From string `json:"from"`
 		To   string `json:"to"`
 	} `json:"window"`
-	Dataset   string          `json:"dataset"`
+	Dataset string `json:"dataset"`
+	// Mode is the worker's LIMITS_MODE: off, observe or enforce.
+	Mode      string          `json:"mode"`
 	Headroom  float64         `json:"headroom"`
 	Events    []EventLimits   `json:"events"`
 	UsersOver []UserOverLimit `json:"usersOver"`
