@@ -186,9 +186,11 @@ export interface PageParams {
   q: string | null;
   /** Only users with at least this many events (0: everyone). */
   minEvents: number;
+  /** Also (OR) users with at least this many calls over their limit (0: no such bound). */
+  minOverLimit: number;
 }
 
-export const PAGE_PARAMS = ['sort', 'order', 'limit', 'offset', 'q', 'minEvents'] as const;
+export const PAGE_PARAMS = ['sort', 'order', 'limit', 'offset', 'q', 'minEvents', 'minOverLimit'] as const;
 
 /** Counts sort busiest first; ids, names and emails alphabetically. */
 const defaultOrder = (sort: UserSort): SortOrder => (sort === 'id' || sort === 'name' || sort === 'email' ? 'asc' : 'desc');
@@ -197,8 +199,9 @@ export function parsePageParams(query: URLSearchParams): PageParams {
   const sort = oneOf(query, 'sort', USER_SORTS, 'total');
   const order = oneOf(query, 'order', SORT_ORDERS, defaultOrder(sort));
   const minEvents = integer(query, 'minEvents', 0, Number.MAX_SAFE_INTEGER, 0);
-  // A read bounded by minEvents (an alert rule's) may return more per page: every user over the bound.
-  const maxLimit = minEvents > 0 ? READ_LIMITS.maxThresholdPageSize : READ_LIMITS.maxPageSize;
+  const minOverLimit = integer(query, 'minOverLimit', 0, Number.MAX_SAFE_INTEGER, 0);
+  // A read bounded by minEvents / minOverLimit (an alert rule's) may return more per page: every user over a bound.
+  const maxLimit = minEvents > 0 || minOverLimit > 0 ? READ_LIMITS.maxThresholdPageSize : READ_LIMITS.maxPageSize;
   const limit = integer(query, 'limit', 1, maxLimit, READ_LIMITS.defaultPageSize);
   const offset = integer(query, 'offset', 0, READ_LIMITS.maxOffset, 0);
   const qs = query.getAll('q');
@@ -209,7 +212,7 @@ export function parsePageParams(query: URLSearchParams): PageParams {
     if ([...q].length > READ_LIMITS.maxSearchLength) throw new FieldError('q', `at most ${READ_LIMITS.maxSearchLength} characters`);
     if (/[\u0000-\u001f\u007f]/.test(q)) throw new FieldError('q', 'must not contain control characters');
   }
-  return { sort, order, limit, offset, q, minEvents };
+  return { sort, order, limit, offset, q, minEvents, minOverLimit };
 }
 
 export interface SeriesParams {
