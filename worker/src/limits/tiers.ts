@@ -63,9 +63,39 @@ export async function tierOf(db: D1Database, userId: string, orgId: string, now 
     .all<{ subjectType: SubjectType; tier: LimitTier }>();
   const own = results.find((r) => r.subjectType === 'user')?.tier;
   const org = orgId ? results.find((r) => r.subjectType === 'org')?.tier : undefined;
-  const tier = own ?? org ?? DEFAULT_TIER;
+  const tier = resolveTier(own, org);
   cache.set(key, tier, now);
   return tier;
+}
+
+/** The rule: a user's own tier, else their organisation's, else standard. */
+export function resolveTier(own: LimitTier | null | undefined, org: LimitTier | null | undefined): LimitTier {
+  return own ?? org ?? DEFAULT_TIER;
+}
+
+export interface UserWithTier {
+  name: string;
+  email: string;
+  tier: LimitTier;
+}
+
+/** Many users' names and tiers in one query (uncached: for admin answers, not the request path). */
+export async function usersWithTiers(db: D1Database, ids: readonly string[]): Promise<Map<string, UserWithTier>> {
+  const found = new Map<string, UserWithTier>();
+  if (ids.length === 0) return found;
+  // One bound JSON array instead of one parameter per id: D1 allows 100 parameters a statement.
+  const { results } = await db
+    .prepare(
+      `select u."id", u."name", u."email", own."tier" as "own", org."tier" as "org"
+       from "user" u
+       left join "limit_tier" own on own."subjectType" = 'user' and own."subjectId" = u."id"
+       left join "limit_tier" org on org."subjectType" = 'org' and org."subjectId" = u."orgId"
+       where u."id" in (select value from json_each(?))`,
+    )
+    .bind(JSON.stringify(ids))
+    .all<{ id: string; name: string; email: string; own: LimitTier | null; org: LimitTier | null }>();
+  for (const r of results) found.set(r.id, { name: r.name, email: r.email, tier: resolveTier(r.own, r.org) });
+  return found;
 }
 
 export interface TierAssignment {

@@ -1,6 +1,7 @@
 /**
- * /api/admin/limits: the tiers admins give users and organisations. Mounted inside the admin routes,
- * so requireAdmin and the cookie-write rule (trusted origin, JSON) apply to every route here.
+ * /api/admin/limits: limits recommended from history (usage/recommend.ts), and the tiers admins give
+ * users and organisations. Mounted inside the admin routes, so requireAdmin and the cookie-write rule
+ * (trusted origin, JSON) apply to every route here.
  */
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
@@ -8,12 +9,20 @@ import { LIMIT_TIERS, RATE_LIMITS } from '@usage-lens/contract';
 import type { AppEnv } from '../env.ts';
 import { readJsonBody, requireObject } from '../body.ts';
 import { FieldError } from '../errors.ts';
+import { waitUntil } from '../context.ts';
 import { limitMode } from '../limits/mode.ts';
+import { parseLimitsParams } from '../usage/params.ts';
+import { recommendLimits } from '../usage/recommend.ts';
 import { clearTier, DEFAULT_TIER, isSubjectType, isTier, listTiers, setTier, subjectExists, SUBJECT_TYPES, TIER_CACHE_SECONDS, type SubjectType } from '../limits/tiers.ts';
 
 const MAX_BODY = 16 * 1024;
 
 export const limits = new Hono<AppEnv>();
+
+limits.get('/', async (c) => {
+  const params = parseLimitsParams(new URL(c.req.url).searchParams);
+  return c.json(await recommendLimits(c.env, params, (p) => waitUntil(c, p)));
+});
 
 limits.get('/tiers', async (c) =>
   c.json({

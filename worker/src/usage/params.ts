@@ -6,6 +6,7 @@ import { FieldError } from '../errors.ts';
 import {
   AE_LIMITS,
   GROUP_DIMS,
+  RECOMMENDATION,
   isUsageEvent,
   PERIODS,
   READ_LIMITS,
@@ -238,4 +239,38 @@ export function parseSeriesParams(query: URLSearchParams, params: UsageParams): 
 
 export function parseOrgsLimit(query: URLSearchParams): number {
   return integer(query, 'limit', 1, READ_LIMITS.maxOrgs, READ_LIMITS.maxOrgs);
+}
+
+export interface LimitsParams {
+  period: (typeof RECOMMENDATION.periods)[number];
+  /** Events to recommend for; all five when none is given. */
+  events: UsageEvent[];
+  /** What p99 is multiplied by. */
+  headroom: number;
+}
+
+const LIMITS_KNOWN = ['period', 'event', 'headroom'];
+
+/** GET /api/admin/limits: `period` (7d or 30d), `event` (repeat or comma list), `headroom` (1 to 10). */
+export function parseLimitsParams(query: URLSearchParams): LimitsParams {
+  for (const name of query.keys()) {
+    if (!LIMITS_KNOWN.includes(name)) throw new FieldError(name, `unknown parameter; expected one of ${LIMITS_KNOWN.join(', ')}`);
+  }
+  const period = oneOf(query, 'period', RECOMMENDATION.periods, RECOMMENDATION.defaultPeriod);
+  const events = listOf(query, 'event', true);
+  const unknownEvent = events.find((e) => !isUsageEvent(e));
+  if (unknownEvent !== undefined) {
+    throw new FieldError('event', `unknown event ${JSON.stringify(unknownEvent)}; expected ${USAGE_EVENTS.join(', ')}`);
+  }
+  const headrooms = query.getAll('headroom');
+  if (headrooms.length > 1) throw new FieldError('headroom', 'give it once');
+  let headroom: number = RECOMMENDATION.defaultHeadroom;
+  if (headrooms.length === 1) {
+    const raw = headrooms[0].trim();
+    headroom = /^\d{1,2}(?:\.\d{1,3})?$/.test(raw) ? Number(raw) : NaN;
+    if (!(headroom >= RECOMMENDATION.minHeadroom && headroom <= RECOMMENDATION.maxHeadroom)) {
+      throw new FieldError('headroom', `must be a number from ${RECOMMENDATION.minHeadroom} to ${RECOMMENDATION.maxHeadroom}, e.g. 2 or 1.5`);
+    }
+  }
+  return { period, events: USAGE_EVENTS.filter((e) => events.includes(e)), headroom };
 }
