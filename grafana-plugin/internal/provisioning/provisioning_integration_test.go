@@ -456,7 +456,7 @@ func TestIntegrationEveryProvisionedPanelAndRule(t *testing.T) {
 				}
 				// What the panel shows: a table one frame, by its frameIndex (Panel.Shown).
 				check(t, p.Shown(r.Frames))
-				t.Logf("%s: %s", p.Title, describe(r.Frames))
+				t.Logf("%s: %s", p.Title, describe(p.Shown(r.Frames)))
 			})
 		}
 	}
