@@ -14,7 +14,7 @@ import { totalsRead, usersRead } from '@usage-lens/worker/read-sql';
 import { benchLocalAe } from './local-ae.ts';
 import { benchScale } from './scale.ts';
 import { createApiKey, ROOT, signInAdmin, startStack, type Stack } from '@usage-lens/tooling/stack';
-import { benchTracking } from './tracking.ts';
+import { benchLimitCheck, benchTracking } from './tracking.ts';
 import { benchConsole } from './console.ts';
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, users: { type: 'string' } } });
@@ -68,6 +68,25 @@ async function trackingOverhead() {
       target: '≤ 1.02×',
       ok: ratio <= 1.02,
       command: 'npm run bench (bench/tracking.ts: AE binding vs none vs none, one wrangler dev)',
+    });
+  }
+}
+
+/**
+ * 1b. Latency of each tracked route with the limit check (observe) vs without (off), side by side in
+ * one workerd (bench/tracking.ts). Locally limit() asks the simulator's Durable Object; Cloudflare's
+ * binding answers from counters cached on the machine, so this is an upper bound.
+ */
+async function limitCheckOverhead() {
+  const results = await benchLimitCheck(path.join(dir, 'limits'), ROUNDS, QUICK ? 60 : 200);
+  for (const r of results) {
+    const ratio = r.onMs / r.offMs;
+    report({
+      measure: `limit check observe/off: ${r.route}`,
+      value: `${ratio.toFixed(3)}× (${r.onMs.toFixed(2)} vs ${r.offMs.toFixed(2)} ms; A/A ${(r.controlMs / r.offMs).toFixed(3)}×)`,
+      target: '≤ 1.05×',
+      ok: ratio <= 1.05,
+      command: 'npm run bench (bench/tracking.ts: LIMITS_MODE observe vs off vs off, one wrangler dev)',
     });
   }
 }
@@ -238,6 +257,7 @@ async function consoleFirstRender() {
 try {
   console.log(`Usage Lens bench${QUICK ? ' (quick)' : ''}: ${ROUNDS} rounds, medians\n`);
   await trackingOverhead();
+  await limitCheckOverhead();
   const users = QUICK ? 2_000 : 10_000;
   const aeDataDir = path.join(dir, 'ae');
   fillData(aeDataDir, users);

@@ -1,12 +1,24 @@
 /**
- * What tracking costs a request, in workerd. One wrangler dev process runs the app three times
- * behind a router: "on" with AE's own USAGE_ANALYTICS binding (the call production makes; locally
- * wrangler drops the points), "off" with no binding, and "control", a second "off" that shows the
- * noise floor. Requests alternate between the variants one by one.
+ * What tracking and the limit check cost a request, in workerd. One wrangler dev process runs the
+ * app several times behind a router, each variant configured differently, and requests alternate
+ * between the variants one by one:
+ *
+ * - tracking: "on" with AE's own USAGE_ANALYTICS binding (the call production makes; locally
+ *   wrangler drops the points), "off" with no binding, and "control", a second "off" that shows the
+ *   noise floor; limits off in all three.
+ * - the limit check: "observe" (LIMITS_MODE=observe: the tier from D1 through the per-isolate cache,
+ *   and the Rate Limiting binding, simulated by miniflare), "off" (LIMITS_MODE=off) and "control"
+ *   (off again); all three track with AE's binding and have the same Rate Limiting bindings.
+ *
+ * Locally each limit() call is a request to the simulator's Durable Object; Cloudflare's binding
+ * keeps its counters "cached on the same machine that your Worker runs in" ("You are not waiting on
+ * a network request", https://developers.cloudflare.com/workers/runtime-apis/bindings/rate-limit/),
+ * so the local figure is an upper bound.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { LIMIT_CLASSES, LIMIT_TIERS, RATE_LIMITS, rateLimitBinding } from '@usage-lens/contract';
 import { freePort, ROOT, waitFor } from '@usage-lens/tooling/stack';
 
 export interface TrackingResult {
@@ -16,11 +28,20 @@ export interface TrackingResult {
   controlMs: number;
 }
 
-const VARIANTS = ['on', 'off', 'control'] as const;
+/** The first variant is measured against the second; the third is the second again (A/A). */
+type Variants = readonly [string, string, string];
+
 const WRANGLER = path.join(ROOT, 'node_modules', 'wrangler', 'bin', 'wrangler.js');
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-function appConfig(variant: string, port: number) {
+const AE_BINDING = { analytics_engine_datasets: [{ binding: 'USAGE_ANALYTICS', dataset: 'usage_analytics' }] };
+const RATE_LIMIT_BINDINGS = {
+  ratelimits: LIMIT_CLASSES.flatMap((cls, i) =>
+    LIMIT_TIERS.map((tier, j) => ({ name: rateLimitBinding(cls, tier), namespace_id: String(5001 + 10 * i + j), simple: { limit: RATE_LIMITS[tier][cls], period: 60 } })),
+  ),
+};
+
+function appConfig(variant: string, port: number, extra: Record<string, unknown>, vars: Record<string, string>) {
   return {
     name: `bench-${variant}`,
     main: path.join(ROOT, 'worker', 'src', 'index.ts'),
@@ -30,15 +51,38 @@ function appConfig(variant: string, port: number) {
       BETTER_AUTH_URL: `http://127.0.0.1:${port}`,
       BETTER_AUTH_SECRET: 'bench-secret-0123456789abcdef0123456789',
       TRUSTED_ORIGINS: `http://127.0.0.1:${port}`,
+      ...vars,
     },
     d1_databases: [{ binding: 'DB', database_name: `bench-${variant}`, database_id: `bench-${variant}`, migrations_dir: path.join(ROOT, 'worker', 'migrations') }],
     durable_objects: { bindings: [{ name: 'SYNC_ROOM', class_name: 'SyncRoom' }, { name: 'CHAT_ROOM', class_name: 'ChatRoom' }] },
     migrations: [{ tag: 'v1', new_sqlite_classes: ['SyncRoom', 'ChatRoom'] }],
-    ...(variant === 'on' ? { analytics_engine_datasets: [{ binding: 'USAGE_ANALYTICS', dataset: 'usage_analytics' }] } : {}),
+    ...extra,
   };
 }
 
-export async function benchTracking(stateDir: string, rounds: number, perRound: number): Promise<TrackingResult[]> {
+/** Tracking on (AE binding) vs off (none) vs off, limits off throughout. */
+export function benchTracking(stateDir: string, rounds: number, perRound: number): Promise<TrackingResult[]> {
+  return benchVariants(stateDir, ['on', 'off', 'control'], (v) => ({ extra: v === 'on' ? AE_BINDING : {}, vars: { LIMITS_MODE: 'off' } }), rounds, perRound);
+}
+
+/** The limit check (observe) vs none (off) vs none, with tracking and the same bindings throughout. */
+export function benchLimitCheck(stateDir: string, rounds: number, perRound: number): Promise<TrackingResult[]> {
+  return benchVariants(
+    stateDir,
+    ['observe', 'off', 'control'],
+    (v) => ({ extra: { ...AE_BINDING, ...RATE_LIMIT_BINDINGS }, vars: { LIMITS_MODE: v === 'observe' ? 'observe' : 'off' } }),
+    rounds,
+    perRound,
+  );
+}
+
+async function benchVariants(
+  stateDir: string,
+  variants: Variants,
+  configOf: (variant: string) => { extra: Record<string, unknown>; vars: Record<string, string> },
+  rounds: number,
+  perRound: number,
+): Promise<TrackingResult[]> {
   mkdirSync(stateDir, { recursive: true });
   const port = await freePort();
   const configs: string[] = [];
@@ -47,13 +91,14 @@ export async function benchTracking(stateDir: string, rounds: number, perRound: 
     name: 'bench-router',
     main: path.join(ROOT, 'bench', 'router.ts'),
     compatibility_date: '2026-10-01',
-    services: VARIANTS.map((v) => ({ binding: v.toUpperCase(), service: `bench-${v}` })),
+    services: variants.map((v) => ({ binding: v.toUpperCase(), service: `bench-${v}` })),
   }));
   configs.push(router);
   const env = { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: 'false', WRANGLER_SEND_METRICS: 'false' };
-  for (const variant of VARIANTS) {
+  for (const variant of variants) {
     const file = path.join(stateDir, `${variant}.json`);
-    writeFileSync(file, JSON.stringify(appConfig(variant, port)));
+    const { extra, vars } = configOf(variant);
+    writeFileSync(file, JSON.stringify(appConfig(variant, port, extra, vars)));
     configs.push(file);
     const applied = spawnSync(process.execPath, [WRANGLER, 'd1', 'migrations', 'apply', `bench-${variant}`, '--local', '-c', file, '--persist-to', stateDir], { env, encoding: 'utf8' });
     if (applied.status !== 0) throw new Error(`migrations for ${variant}: ${applied.stderr}`);
@@ -65,9 +110,9 @@ export async function benchTracking(stateDir: string, rounds: number, perRound: 
   );
   const base = `http://127.0.0.1:${port}`;
   try {
-    await waitFor(`${base}/off/health`, 'the bench workers', dev);
+    await waitFor(`${base}/${variants[1]}/health`, 'the bench workers', dev);
     const tokens = new Map<string, string>();
-    for (const variant of VARIANTS) {
+    for (const variant of variants) {
       const res = await fetch(`${base}/${variant}/api/auth/sign-up/email`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', origin: base },
@@ -102,19 +147,19 @@ export async function benchTracking(stateDir: string, rounds: number, perRound: 
     };
     const results: TrackingResult[] = [];
     for (const [route, run] of Object.entries(routes)) {
-      const samples = new Map<string, number[]>(VARIANTS.map((v) => [v, []]));
-      for (const v of VARIANTS) for (let i = 0; i < 30; i++) await run(v); // warm up
+      const samples = new Map<string, number[]>(variants.map((v) => [v, []]));
+      for (const v of variants) for (let i = 0; i < 30; i++) await run(v); // warm up
       for (let r = 0; r < rounds; r++) {
         for (let i = 0; i < perRound; i++) {
-          for (let k = 0; k < VARIANTS.length; k++) {
-            const v = VARIANTS[(k + i + r) % VARIANTS.length];
+          for (let k = 0; k < variants.length; k++) {
+            const v = variants[(k + i + r) % variants.length];
             const start = performance.now();
             await run(v);
             samples.get(v)!.push(performance.now() - start);
           }
         }
       }
-      results.push({ route, onMs: median(samples.get('on')!), offMs: median(samples.get('off')!), controlMs: median(samples.get('control')!) });
+      results.push({ route, onMs: median(samples.get(variants[0])!), offMs: median(samples.get(variants[1])!), controlMs: median(samples.get(variants[2])!) });
     }
     return results;
   } finally {

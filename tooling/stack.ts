@@ -73,6 +73,8 @@ export interface StackOptions {
   workerOnly?: boolean;
   /** Extra vars for the worker (wrangler --var). */
   vars?: Record<string, string>;
+  /** LIMITS_MODE for the worker (off, observe, enforce); defaults to $LIMITS_MODE, else wrangler.toml's. */
+  limitsMode?: string;
   /**
    * What USAGE_ANALYTICS is: the local AE's entrypoint (default), AE's own binding as wrangler runs
    * it locally ('native': the production call, whose points wrangler drops), or absent ('none').
@@ -199,9 +201,15 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const aeUrlForWorker = options.aeUrlForWorker ?? `http://${reach}:${aePort}`;
   const aeUrl = options.workerOnly ? aeUrlForWorker : `http://${reach}:${aePort}`;
   const workerUrl = `http://${reach}:${workerPort}`;
+  const limitsMode = options.limitsMode ?? process.env.LIMITS_MODE;
   const vars: Record<string, string> = {
     BETTER_AUTH_URL: process.env.BETTER_AUTH_URL ?? workerUrl,
     ...(options.adminEmails !== undefined ? { ADMIN_EMAILS: options.adminEmails } : {}),
+    // The limit recommendations read AE's HTTP SQL API (the Analytics SQL binding's dialect cannot
+    // nest their aggregates): here the local AE's, with its account; the token is a secret, below.
+    CF_ACCOUNT_ID: accountId,
+    CF_API_BASE_URL: aeUrlForWorker,
+    ...(limitsMode ? { LIMITS_MODE: limitsMode } : {}),
     ...options.vars,
   };
   // Before anything starts: a refused stack leaves nothing running.
@@ -268,6 +276,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       secrets,
       [
         `BETTER_AUTH_SECRET=${betterAuthSecret}`,
+        `CF_ANALYTICS_TOKEN=${aeToken}`,
         '',
       ].join('\n'),
       { mode: 0o600 },

@@ -7,6 +7,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildSync } from 'esbuild';
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
+import { unstable_readConfig } from 'wrangler';
+import { LIMIT_CLASSES, LIMIT_TIERS, rateLimitBinding } from '@usage-lens/contract';
 import { defineConfig } from 'vitest/config';
 import { freePort } from '@usage-lens/tooling/stack';
 
@@ -39,6 +41,26 @@ const localAe = (name: string, url: string, token: string) => ({
   bindings: { LOCAL_AE_URL: url, LOCAL_AE_ACCOUNT_ID: 'test-account', LOCAL_AE_TOKEN: token },
 });
 
+/** wrangler.toml as wrangler itself reads it, per environment, for test/structure.test.ts. */
+const wranglerEnvs = Object.fromEntries(
+  (['production', 'staging', 'local'] as const).map((name) => {
+    const config = unstable_readConfig({ config: path.join(root, 'wrangler.toml'), env: name === 'production' ? undefined : name }, { hideWarnings: true });
+    return [name, { ratelimits: config.ratelimits, vars: config.vars }];
+  }),
+);
+
+/**
+ * Rate Limiting bindings with tiny limits (standard 2, high 10 a minute), simulated by miniflare like
+ * the real ones, for the limit tests to swap in for RL_*: they go over a limit in a few calls. Their
+ * namespaces are their own, so no other test's calls count against them.
+ */
+const TINY_LIMITS = { standard: 2, high: 10 } as const;
+const tinyRateLimits = Object.fromEntries(
+  LIMIT_CLASSES.flatMap((cls, i) =>
+    LIMIT_TIERS.map((tier, j) => [`TEST_TINY_${rateLimitBinding(cls, tier)}`, { namespace_id: String(9001 + i * 10 + j), simple: { limit: TINY_LIMITS[tier], period: 60 as const } }]),
+  ),
+);
+
 export default defineConfig(async () => {
   const migrations = await readD1Migrations(path.join(import.meta.dirname, 'migrations'));
   return {
@@ -53,7 +75,14 @@ export default defineConfig(async () => {
             BETTER_AUTH_URL: 'http://127.0.0.1:8787',
             TEST_LOCAL_AE_URL: aeUrl,
             TEST_FAULT_URL: faultUrl,
+            TEST_WRANGLER_ENVS: wranglerEnvs,
+            TEST_TINY_LIMITS: TINY_LIMITS,
+            // The limit recommendations read AE's HTTP SQL API: the local AE's, started by global setup.
+            CF_ACCOUNT_ID: 'test-account',
+            CF_ANALYTICS_TOKEN: 'test-token',
+            CF_API_BASE_URL: aeUrl,
           },
+          ratelimits: tinyRateLimits,
           serviceBindings: {
             // The real entrypoint, reading from the labelled fake in fault-server.ts, and the real
             // local AE refusing a wrong token: failures the local AE cannot be made to give.

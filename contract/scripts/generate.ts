@@ -176,6 +176,7 @@ export function outputs(): Record<string, string> {
     'grafana-plugin/src/contract.gen.ts': pluginFile(),
     // The plugin's roll-ups are pinned to the worker's by the same fixtures.
     'grafana-plugin/pkg/usage/testdata/reads.json': readFileSync(path.join(ROOT, 'contract', 'fixtures', 'reads.json'), 'utf8'),
+    'grafana-plugin/pkg/usage/testdata/cost.json': readFileSync(path.join(ROOT, 'contract', 'fixtures', 'cost.json'), 'utf8'),
   };
 }
 

@@ -20,6 +20,29 @@ export const AE_LIMITS = {
 /** AE keeps three months of data. */
 export const AE_RETENTION_DAYS = 92;
 
+/** A window's writes as a month (30 days) of the same rate. */
+export function monthlyFromWindow(writes: number, windowSeconds: number): number {
+  return windowSeconds > 0 ? (writes / windowSeconds) * 30 * 86_400 : 0;
+}
+
+/** What a month of writes costs on the paid plan, past the writes it includes. */
+export function monthlyWritesCostUsd(monthlyWrites: number): number {
+  const billable = Math.max(0, monthlyWrites - AE_PRICING.paidIncludedWritesPerMonth);
+  return (billable / 1_000_000) * AE_PRICING.paidUsdPerMillionWrites;
+}
+
+/**
+ * One user's part of the account's write cost: their share of the window's writes times the
+ * account's projected monthly cost (the included writes are the account's, so each user carries the
+ * bill in proportion to what they wrote).
+ */
+export function userCost(userWrites: number, totalWrites: number, windowSeconds: number) {
+  const share = totalWrites > 0 ? userWrites / totalWrites : 0;
+  const monthlyWrites = monthlyFromWindow(userWrites, windowSeconds);
+  const monthlyUsd = share * monthlyWritesCostUsd(monthlyFromWindow(totalWrites, windowSeconds));
+  return { share, monthlyWrites, monthlyUsd };
+}
+
 /**
  * What one SQL read may return and how long it may run. AE documents none of these numbers (its
  * docs say only that queries complete "within a fixed time limit"): they are the limits the local AE

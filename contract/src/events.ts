@@ -25,6 +25,8 @@ export const AE_COLUMNS = {
   event: 'blob1',
   orgId: 'blob2',
   status: 'double1',
+  /** 1 when the call was over its rate limit (let through in observe mode, refused in enforce). */
+  overLimit: 'double2',
 } as const;
 
 /** A call failed when its HTTP status is at least this. */
@@ -47,18 +49,20 @@ export interface UsageEventInput {
   orgId?: string | null;
   /** HTTP status of the tracked call; 0 when there is none. */
   status?: number;
+  /** Whether the call was over the user's rate limit (observed or refused). */
+  overLimit?: boolean;
 }
 
 export interface UsageDataPoint {
   indexes: [string];
   blobs: [string, string];
-  doubles: [number];
+  doubles: [number, number];
 }
 
 export function toDataPoint(input: UsageEventInput): UsageDataPoint {
   return {
     indexes: [input.userId],
     blobs: [input.event, input.orgId ?? ''],
-    doubles: [input.status ?? 0],
+    doubles: [input.status ?? 0, input.overLimit ? 1 : 0],
   };
 }

@@ -3,3 +3,4 @@ export * from './analytics-engine.ts';
 export * from './usage-api.ts';
 export * from './query-model.ts';
 export * from './reads.ts';
+export * from './limits.ts';

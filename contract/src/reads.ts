@@ -18,10 +18,10 @@ export const eventColumn = (event: UsageEvent) => `e_${event}`;
 
 /** Column aliases each read returns. */
 export const READ_COLUMNS = {
-  totals: ['events', 'errors', 'users', ...USAGE_EVENTS.map(eventColumn)],
+  totals: ['events', 'errors', 'over', 'users', ...USAGE_EVENTS.map(eventColumn)],
   orgs: ['org', 'events', 'errors', 'users'],
-  users: ['uid', 'events', 'errors', ...USAGE_EVENTS.map(eventColumn)],
-  series: ['bucket', 'event', 'status', 'split', 'events'],
+  users: ['uid', 'events', 'errors', 'over', ...USAGE_EVENTS.map(eventColumn)],
+  series: ['bucket', 'event', 'status', 'split', 'events', 'over'],
 } as const;
 
 /** What the users read can be ordered by; `name` and `email` only where the app's user table is. */
@@ -64,6 +64,8 @@ export interface UsageTotals {
   events: number;
   /** Calls with an HTTP status of 400 or more. */
   errors: number;
+  /** Calls over their rate limit (observed or refused). */
+  overLimit: number;
   activeUsers: number;
   byEvent: Record<UsageEvent, number>;
 }
@@ -83,6 +85,7 @@ export interface UserUsage {
   email: string | null;
   total: number;
   errors: number;
+  overLimit: number;
   events: Record<UsageEvent, number>;
 }
 
@@ -97,4 +100,5 @@ export interface SeriesBucket {
   /** The user or organisation id when it is one of those asked for, else `""`. */
   split: string;
   total: number;
+  overLimit: number;
 }

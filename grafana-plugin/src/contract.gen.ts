@@ -29,6 +29,8 @@ export const AE_COLUMNS = {
   event: 'blob1',
   orgId: 'blob2',
   status: 'double1',
+  /** 1 when the call was over its rate limit (let through in observe mode, refused in enforce). */
+  overLimit: 'double2',
 } as const;
 
 /** A call failed when its HTTP status is at least this. */
@@ -51,19 +53,21 @@ export interface UsageEventInput {
   orgId?: string | null;
   /** HTTP status of the tracked call; 0 when there is none. */
   status?: number;
+  /** Whether the call was over the user's rate limit (observed or refused). */
+  overLimit?: boolean;
 }
 
 export interface UsageDataPoint {
   indexes: [string];
   blobs: [string, string];
-  doubles: [number];
+  doubles: [number, number];
 }
 
 export function toDataPoint(input: UsageEventInput): UsageDataPoint {
   return {
     indexes: [input.userId],
     blobs: [input.event, input.orgId ?? ''],
-    doubles: [input.status ?? 0],
+    doubles: [input.status ?? 0, input.overLimit ? 1 : 0],
   };
 }
 
@@ -81,6 +85,7 @@ export const QUERY_TYPES = [
   { value: 'orgs', label: 'Per-org table', description: 'Events, errors and active users by organisation' },
   { value: 'perUser', label: 'Per-user values', description: 'One number per user over the range, labelled by user (for alert rules)' },
   { value: 'cost', label: 'AE writes and cost', description: 'Writes per day against the free tier, projected monthly cost' },
+  { value: 'limits', label: 'Limits', description: 'Recommended per-minute and per-day limits per event from history, beside the configured ones (worker mode)' },
   { value: 'sql', label: 'Raw SQL', description: 'Analytics Engine SQL with macros (sql mode)' },
 ] as const;
 export type QueryType = (typeof QUERY_TYPES)[number]['value'];
@@ -95,11 +100,16 @@ export const GROUP_BYS = [
 ] as const;
 export type GroupBy = (typeof GROUP_BYS)[number]['value'];
 
-/** Time series metrics: events, errors (status ≥ 400) and errors / events per bucket. */
+/**
+ * Time series metrics: events, errors (status ≥ 400), errors / events per bucket, calls over their
+ * rate limit (observed or refused) and calls refused for it (429).
+ */
 export const METRICS = [
   { value: 'events', label: 'Events' },
   { value: 'errors', label: 'Errors (status ≥ 400)' },
   { value: 'error_rate', label: 'Error rate' },
+  { value: 'over_limit', label: 'Over the limit' },
+  { value: 'throttled', label: 'Throttled (429)' },
 ] as const;
 export type Metric = (typeof METRICS)[number]['value'];
 
@@ -129,8 +139,14 @@ export interface UsageQueryModel {
   events?: string[];
   /** Keep the N biggest users, organisations or series; 0 or unset keeps the default. */
   topN?: number;
-  /** perUser: only users with at least this many events in the range (SQL HAVING). */
+  /**
+   * perUser: only users with at least this many events in the range, or (with minOverLimit) at least
+   * that many calls over their limit (SQL HAVING, either bound).
+   */
   minEvents?: number;
+  minOverLimit?: number;
+  /** limits: the headroom over the 99th percentile (default 2). */
+  headroom?: number;
   rawSql?: string;
   format?: SqlFormat;
 }

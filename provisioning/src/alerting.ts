@@ -1,15 +1,15 @@
 /**
- * What wakes on-call: three rules, one contact point (the log receiver, plus Slack, PagerDuty and
+ * What wakes on-call: four rules, one contact point (the log receiver, plus Slack, PagerDuty and
  * email when their settings are in the environment), one notification template for all of them,
  * and the policy that routes to it. Rules are built with the foundation SDK's alerting builders;
  * each query of the plugin runs in the Go backend and answers one number per user (or one total),
  * which Grafana's threshold expression compares.
  */
 import { QueryBuilder, RuleBuilder } from '@grafana/grafana-foundation-sdk/alerting';
-import { TypeThresholdBuilder } from '@grafana/grafana-foundation-sdk/expr';
+import { TypeMathBuilder, TypeThresholdBuilder } from '@grafana/grafana-foundation-sdk/expr';
 import { DATASOURCES, FOLDER_TITLE, FREE_TIER_WRITES_PER_DAY, THRESHOLDS } from './config.ts';
 import { UsageQueryBuilder } from './query.ts';
-import { OVERVIEW_PANELS, USAGE_OVERVIEW_UID, USER_DETAIL_UID } from './dashboards/links.ts';
+import { LIMITS_PANELS, LIMITS_UID, OVERVIEW_PANELS, USAGE_OVERVIEW_UID, USER_DETAIL_UID } from './dashboards/links.ts';
 
 const EXPR = '__expr__';
 const HOUR = 3600;
@@ -27,6 +27,14 @@ const above = (refId: string, of: string, limit: number) =>
       .conditions([{ evaluator: { type: 'gt', params: [limit] } }]),
   );
 
+/**
+ * A math expression (Grafana's SSE math: comparisons and && give 1 or 0, per label set, joining
+ * numbers with the same labels: pkg/expr/mathexp in grafana/grafana), for a condition on two
+ * numbers of each user.
+ */
+const math = (refId: string, expression: string) =>
+  new QueryBuilder(refId).datasourceUid(EXPR).model(new TypeMathBuilder().refId(refId).expression(expression).datasource({ type: '__expr__', uid: EXPR }));
+
 export const RULE_GROUP = 'usage-lens';
 export const DAILY_RULE_GROUP = 'usage-lens-daily';
 export const CONTACT_POINT = 'usage-lens';
@@ -42,19 +50,20 @@ const rule = (title: string, uid: string) =>
  * SetDashboardAndPanelFromAnnotations in pkg/services/ngalert/models/alert_rule.go). The panel
  * id is a string there, parsed as an integer.
  */
-const onPanel = (panelId: number) => ({ __dashboardUid__: USAGE_OVERVIEW_UID, __panelId__: String(panelId) });
+const onPanel = (panelId: number, dashboardUid: string = USAGE_OVERVIEW_UID) => ({ __dashboardUid__: dashboardUid, __panelId__: String(panelId) });
 
 /** The instance's user as a person reads it: the `name` label when the worker knows it, else the id. */
 const WHO = '{{ if $labels.name }}{{ $labels.name }}{{ else }}{{ $labels.user }}{{ end }}';
 
 /**
  * The per-user rules ask for one number per user over the last hour (the plugin's `perUser` query:
- * SQL HAVING keeps only users with at least `minEvents` calls, so a tick loads the few users that
- * could fire, not every user). Both ask the same read (same window, same minEvents), so each
- * evaluation tick costs one AE read for both; the free-tier rule reads totals once an hour.
+ * SQL HAVING keeps only users with at least `minEvents` calls or at least one call over their rate
+ * limit, so a tick loads the few users that could fire, not every user). All three ask the same
+ * read (same window, same bounds), so each evaluation tick costs one AE read for them all; the
+ * free-tier rule reads totals once an hour.
  */
-const perUser = (refId: string, metric: 'events' | 'errors' | 'error_rate') =>
-  usage(refId, HOUR, new UsageQueryBuilder('perUser').metric(metric).minEvents(THRESHOLDS.userErrorMinEvents));
+const perUser = (refId: string, metric: 'events' | 'errors' | 'error_rate' | 'over_limit') =>
+  usage(refId, HOUR, new UsageQueryBuilder('perUser').metric(metric).minEvents(THRESHOLDS.userErrorMinEvents).minOverLimit(1));
 
 function perUserRules() {
   const callsPerHour = rule(`User calls per hour above ${THRESHOLDS.userEventsPerHour}`, 'usage-lens-user-rate')
@@ -77,7 +86,9 @@ function perUserRules() {
     // The same read again (no extra AE read): calls and failures for the message.
     .withQuery(perUser('B', 'errors'))
     .withQuery(perUser('C', 'events'))
-    .withQuery(above('D', 'A', THRESHOLDS.userErrorRatio))
+    // The read also holds users under the minimum who went over their limit: the minimum is
+    // applied here, beside the ratio.
+    .withQuery(math('D', `$A > ${THRESHOLDS.userErrorRatio} && $C >= ${THRESHOLDS.userErrorMinEvents}`))
     .condition('D')
     .labels({ severity: 'warning', team: 'api' })
     .annotations({
@@ -88,7 +99,21 @@ function perUserRules() {
       window: 'last hour',
       ...onPanel(OVERVIEW_PANELS.errorRateByUser),
     });
-  return [callsPerHour, errorRatio];
+  const overLimit = rule('User throttled or over the limit', 'usage-lens-user-over-limit')
+    .withQuery(perUser('A', 'over_limit'))
+    .withQuery(above('B', 'A', 0))
+    .condition('B')
+    .labels({ severity: 'warning', team: 'api' })
+    .annotations({
+      summary: `${WHO} made {{ $values.A }} calls over their rate limit in the last hour`,
+      description:
+        'One instance per user. Calls over the per-minute limit of the user’s tier are let through and counted in observe mode, refused with 429 in enforce mode (LIMITS_MODE). Give the user a higher tier, or see the recommended limits on the Limits dashboard.',
+      value: '{{ $values.A }} calls over the limit',
+      threshold: 'any call over the limit',
+      window: 'last hour',
+      ...onPanel(LIMITS_PANELS.overLimitByUser, LIMITS_UID),
+    });
+  return [callsPerHour, errorRatio, overLimit];
 }
 
 function dailyRules() {
@@ -121,7 +146,7 @@ export function rules() {
 }
 
 /**
- * Two groups: per-user rules every minute (on-call wants to know within the minute) and the daily
+ * Two groups: the three per-user rules every minute (on-call wants to know within the minute) and the daily
  * free-tier rule every hour (a day's writes move slowly). AE bills every read: see the README's
  * arithmetic of reads per day.
  */

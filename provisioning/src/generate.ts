@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { usageOverview } from './dashboards/usage-overview.ts';
 import { userDetail } from './dashboards/user-detail.ts';
+import { limits } from './dashboards/limits.ts';
 import { contactPointsFile, policiesFile, rulesFile, templatesFile } from './alerting.ts';
 
 export const ROOT = path.resolve(import.meta.dirname, '..');
@@ -27,6 +28,7 @@ export function outputs(): Record<string, string> {
   return {
     'dashboards/usage-overview.json': json(usageOverview().build()),
     'dashboards/user-detail.json': json(userDetail().build()),
+    'dashboards/limits.json': json(limits().build()),
     'alerting/rules.yaml': yaml(rulesFile()),
     'alerting/contact-points.yaml': yaml(contactPointsFile()),
     'alerting/policies.yaml': yaml(policiesFile()),

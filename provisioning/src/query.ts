@@ -55,6 +55,16 @@ export class UsageQueryBuilder implements Builder<Dataquery> {
     return this;
   }
 
+  minOverLimit(minOverLimit: number): this {
+    this.internal.minOverLimit = minOverLimit;
+    return this;
+  }
+
+  headroom(headroom: number): this {
+    this.internal.headroom = headroom;
+    return this;
+  }
+
   topN(topN: number): this {
     this.internal.topN = topN;
     return this;

@@ -15,7 +15,7 @@ describe('generated provisioning', () => {
   });
 
   it('every panel queries the Usage Lens data source by its provisioned UID', () => {
-    for (const file of ['dashboards/usage-overview.json', 'dashboards/user-detail.json']) {
+    for (const file of ['dashboards/usage-overview.json', 'dashboards/user-detail.json', 'dashboards/limits.json']) {
       const dashboard = JSON.parse(readFileSync(path.join(ROOT, file), 'utf8')) as { panels: { datasource: unknown; targets: { datasource: unknown; queryType: string }[] }[] };
       expect(dashboard.panels.length).toBeGreaterThan(3);
       for (const panel of dashboard.panels) {

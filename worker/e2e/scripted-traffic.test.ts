@@ -42,7 +42,9 @@ it('a new user\'s scripted traffic shows up with exactly those counts and the us
     email: expect.stringMatching(/^grace-/),
     total: 9,
     errors: 0,
+    overLimit: 0,
     events: { sync: 1, sync_auth: 2, auth: 3, chat: 1, ingest: 2 },
+    cost: { share: expect.any(Number), monthlyWrites: expect.any(Number), monthlyUsd: expect.any(Number) },
   });
 
   expect((await app.request('/api/admin/usage?period=24h')).status).toBe(403);

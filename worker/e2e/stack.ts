@@ -2,16 +2,17 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
-import { signInAdmin, startStack, type Admin, type Stack } from '@usage-lens/tooling/stack';
+import { signInAdmin, startStack, type Admin, type Stack, type StackOptions } from '@usage-lens/tooling/stack';
 
 /**
  * The stack npm test shares between suites (tooling/test.ts starts it and names it in the env), or
- * a fresh one when a file runs alone. `own: true` always starts a fresh one: for a test that breaks
- * its stack (stopping the local AE).
+ * a fresh one when a file runs alone. A suite that breaks its stack (`own: true`: stopping the local
+ * AE) or needs other settings (a limits mode) always starts a fresh one.
  */
-export function useStack(options: { own?: boolean } = {}): { stack: () => Stack; admin: () => Admin } {
+export function useStack(options: { own?: boolean } & Pick<StackOptions, 'limitsMode'> = {}): { stack: () => Stack; admin: () => Admin } {
   const env = process.env;
-  if (!options.own && env.USAGE_LENS_WORKER_URL) {
+  const { own, ...settings } = options;
+  if (!own && settings.limitsMode === undefined && env.USAGE_LENS_WORKER_URL) {
     const accountId = env.USAGE_LENS_ACCOUNT_ID!;
     const stack: Stack = {
       workerUrl: env.USAGE_LENS_WORKER_URL,
@@ -30,7 +31,7 @@ export function useStack(options: { own?: boolean } = {}): { stack: () => Stack;
   let stack: Stack;
   let admin: Admin;
   beforeAll(async () => {
-    stack = await startStack({ stateDir: path.join(dir, 'state'), aeDataDir: path.join(dir, 'ae'), adminEmails: 'admin@example.com' });
+    stack = await startStack({ stateDir: path.join(dir, 'state'), aeDataDir: path.join(dir, 'ae'), adminEmails: 'admin@example.com', ...settings });
     admin = await signInAdmin(stack.workerUrl, 'admin@example.com', 'admin-password');
   });
   afterAll(async () => {

@@ -2,6 +2,7 @@
  * The worker's bindings and per-request variables, declared once. test/structure.test.ts checks that
  * wrangler.toml binds them in every environment.
  */
+import type { LimitClass, LimitTier } from '@usage-lens/contract';
 import type { SyncRoom } from './durable-objects/sync-room.ts';
 import type { ChatRoom } from './durable-objects/chat-room.ts';
 
@@ -10,7 +11,11 @@ export interface UsageAnalyticsBinding {
   writeDataPoint(point?: AnalyticsEngineDataPoint): void | Promise<void>;
 }
 
-export interface Env {
+/** The Rate Limiting bindings, one per event class and tier (contract: rateLimitBinding), e.g. RL_CONNECT_STANDARD. */
+export type RateLimitBindingName = `RL_${Uppercase<LimitClass>}_${Uppercase<LimitTier>}`;
+type RateLimitBindings = { [Name in RateLimitBindingName]?: RateLimit };
+
+export interface Env extends RateLimitBindings {
   DB: D1Database;
   SYNC_ROOM: DurableObjectNamespace<SyncRoom>;
   CHAT_ROOM: DurableObjectNamespace<ChatRoom>;
@@ -29,6 +34,18 @@ export interface Env {
   ANALYTICS_SQL?: AnalyticsSQLBinding;
   /** How long to wait for one read, in ms (default: a little longer than AE runs a query). */
   ANALYTICS_SQL_TIMEOUT_MS?: string;
+  /** Per-user limits: off, observe (default) or enforce (limits/mode.ts). */
+  LIMITS_MODE?: string;
+  /**
+   * AE's HTTP SQL API, for the limit recommendations only (their nested aggregation is beyond the
+   * Analytics SQL binding's dialect): the account, an API token with Account Analytics Read, and the
+   * API's base URL (Cloudflare's by default; the local AE locally and in tests).
+   */
+  CF_ACCOUNT_ID?: string;
+  CF_ANALYTICS_TOKEN?: string;
+  CF_API_BASE_URL?: string;
+  /** How long to wait for one SQL API answer, in ms (default 65 s). */
+  CF_SQL_TIMEOUT_MS?: string;
 }
 
 export interface Principal {

@@ -3,7 +3,8 @@
  * retryable answers (429 throttled, 503 unavailable, 507 over its resource limits, 500), a service
  * slower than the worker waits, and an answer that is not the documented JSON. The local AE's real
  * `LocalAnalyticsSql` entrypoint reads from it, so the failure reaches the worker through the same
- * binding code as a real one. A test picks the next answer with `POST /__scenario/<kind>`.
+ * binding code as a real one. A test picks the next answer with `POST /__scenario/<kind>`, or names
+ * the fault in the path it sends to (`/__fault/<kind>/…`, for AE's HTTP SQL API client).
  * Statuses and texts per https://developers.cloudflare.com/analytics/sql-api/errors/.
  */
 import { createServer, type Server } from 'node:http';
@@ -23,7 +24,11 @@ export function startFaultServer(port: number): Promise<Server> {
       return res.writeHead(204).end();
     }
     const text = (status: number, body: string) => res.writeHead(status, { 'content-type': 'text/plain' }).end(body);
-    switch (scenario) {
+    // A fault named in the path (a base URL of `<server>/__fault/<kind>`) answers that fault whatever
+    // the scenario, so tests running at once never change each other's answers.
+    const named = /^\/__fault\/([\w-]+)\//.exec(url)?.[1];
+    if (named !== undefined && !(FAULTS as readonly string[]).includes(named)) return res.writeHead(404).end('unknown fault');
+    switch ((named as Fault | undefined) ?? scenario) {
       case '429':
         return text(429, 'Too many requests: the account exceeded its query rate');
       case '500':

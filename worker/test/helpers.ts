@@ -90,6 +90,8 @@ export interface StoredPoint {
   blob1: string;
   blob2: string;
   double1: number;
+  /** 1 when the call was over its rate limit. */
+  double2: number;
   _sample_interval: number;
 }
 
@@ -99,10 +101,10 @@ export async function pointsOf(userId: string, count: number, timeoutMs = 5_000)
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const rows = await aeSql<StoredPoint>(
-      `SELECT index1, blob1, blob2, double1, _sample_interval FROM usage_analytics WHERE index1 = '${escaped}' ORDER BY timestamp, blob1, double1`,
+      `SELECT index1, blob1, blob2, double1, double2, _sample_interval FROM usage_analytics WHERE index1 = '${escaped}' ORDER BY timestamp, blob1, double1, double2`,
     );
     if (rows.length >= count || Date.now() > deadline) {
-      return rows.map((r) => ({ ...r, double1: Number(r.double1), _sample_interval: Number(r._sample_interval) }));
+      return rows.map((r) => ({ ...r, double1: Number(r.double1), double2: Number(r.double2), _sample_interval: Number(r._sample_interval) }));
     }
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -125,6 +127,8 @@ export interface TestPoint {
   event: string;
   org?: string;
   status?: number;
+  /** Over its rate limit (double2 = 1). */
+  over?: boolean;
   /** Epoch ms. */
   at?: number;
   sample?: number;
@@ -140,7 +144,7 @@ export async function writePoints(points: TestPoint[], dataset = 'usage_analytic
       points: points.map((p) => ({
         indexes: [p.user],
         blobs: [p.event, p.org ?? ''],
-        doubles: [p.status ?? 200],
+        doubles: [p.status ?? 200, p.over ? 1 : 0],
         timestamp: p.at ?? Date.now(),
         _sample_interval: p.sample ?? 1,
       })),

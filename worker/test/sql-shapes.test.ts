@@ -27,14 +27,16 @@ function shapes(): [string, Read][] {
       out.push([`totals ${dataset} w${i}`, totalsRead(dataset, w)]);
       out.push([`orgs ${dataset} w${i}`, orgsRead(dataset, w, 1_000)]);
       for (const order of ORDERS) {
-        for (const [limit, offset, minEvents, only] of [
-          [100, 0, 0, undefined],
-          [101, 200, 20, ['a', 'b']],
-          [null, 0, 0, ['a']],
+        for (const [limit, offset, minEvents, minOverLimit, only] of [
+          [100, 0, 0, 0, undefined],
+          [101, 200, 20, 0, ['a', 'b']],
+          [101, 0, 20, 1, undefined],
+          [10_000, 0, 0, 1, undefined],
+          [null, 0, 0, 0, ['a']],
         ] as const) {
           out.push([
-            `users ${order.column} ${order.direction} limit=${limit} offset=${offset} minEvents=${minEvents} only=${only?.length ?? 0} w${i}`,
-            usersRead(dataset, w, { order, limit, offset, minEvents, only }),
+            `users ${order.column} ${order.direction} limit=${limit} offset=${offset} minEvents=${minEvents} minOverLimit=${minOverLimit} only=${only?.length ?? 0} w${i}`,
+            usersRead(dataset, w, { order, limit, offset, minEvents, minOverLimit, only }),
           ]);
         }
       }

@@ -2,8 +2,9 @@
  * Structural rules: Durable Objects never touch analytics, and wrangler.toml binds what Env declares
  * in every environment (default and staging on AE datasets, local on the local AE).
  */
+import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { datasetFor, DATASETS } from '@usage-lens/contract';
+import { datasetFor, DATASETS, LIMIT_CLASSES, LIMIT_MODES, LIMIT_TIERS, RATE_LIMIT_PERIOD_SECONDS, RATE_LIMITS, rateLimitBinding } from '@usage-lens/contract';
 import wranglerToml from '../../wrangler.toml?raw';
 
 const sources = import.meta.glob('../src/**/*.ts', { query: '?raw', import: 'default', eager: true }) as Record<string, string>;
@@ -61,5 +62,33 @@ describe('wrangler.toml', () => {
   it.each(['top', 'staging', 'local'])('declares DB, SYNC_ROOM and CHAT_ROOM (%s)', (env) => {
     const text = env === 'top' ? top : section(env);
     for (const binding of ['binding = "DB"', 'name = "SYNC_ROOM"', 'name = "CHAT_ROOM"']) expect(text).toContain(binding);
+  });
+});
+
+describe('wrangler.toml rate limits (as wrangler reads it)', () => {
+  const envs = Object.entries(env.TEST_WRANGLER_ENVS);
+  const expected = LIMIT_CLASSES.flatMap((cls) =>
+    LIMIT_TIERS.map((tier) => ({ name: rateLimitBinding(cls, tier), limit: RATE_LIMITS[tier][cls], period: RATE_LIMIT_PERIOD_SECONDS })),
+  );
+
+  it('covers production, staging and local', () => {
+    expect(envs.map(([name]) => name).sort()).toEqual(['local', 'production', 'staging']);
+  });
+
+  it.each(envs)('%s binds one limiter per class and tier, with the contract\'s per-minute limits', (_name, config) => {
+    const bound = config.ratelimits.map((r) => ({ name: r.name, limit: r.simple.limit, period: r.simple.period }));
+    expect(bound).toEqual(expect.arrayContaining(expected));
+    expect(bound).toHaveLength(expected.length);
+  });
+
+  it.each(envs)('%s sets LIMITS_MODE to a mode', (_name, config) => {
+    expect(LIMIT_MODES).toContain(config.vars.LIMITS_MODE);
+  });
+
+  it('gives every binding of every environment a namespace of its own (shared namespaces share counters)', () => {
+    const ids = envs.flatMap(([, config]) => config.ratelimits.map((r) => r.namespace_id));
+    expect(ids).toHaveLength(3 * expected.length);
+    for (const id of ids) expect(id).toMatch(/^[1-9]\d*$/);
+    expect(new Set(ids).size).toBe(ids.length);
   });
 });

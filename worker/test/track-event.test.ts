@@ -37,6 +37,27 @@ describe('with the real local AE binding', () => {
     expect(await pointsOf(userId, 1)).toHaveLength(1);
   });
 
+  it('marks a call over its rate limit in doubles[1] (double2 = 1), and every other call 0', async () => {
+    const userId = uniqueId('over');
+    const res = await request(
+      appTracking(() => [
+        { userId, event: 'auth', status: 200, overLimit: true },
+        { userId, event: 'auth', status: 429, overLimit: true },
+        { userId, event: 'sync', status: 101, overLimit: false },
+        { userId, event: 'ingest', status: 201 },
+      ]),
+      env.USAGE_ANALYTICS,
+    );
+    expect(res.status).toBe(200);
+    const points = await pointsOf(userId, 4);
+    expect(points.map((p) => [p.blob1, p.double1, p.double2]).sort()).toEqual([
+      ['auth', 200, 1],
+      ['auth', 429, 1],
+      ['ingest', 201, 0],
+      ['sync', 101, 0],
+    ]);
+  });
+
   it('drops a userId over 96 bytes with a warning', async () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
     const userId = `${uniqueId('long')}${'x'.repeat(96)}`;

@@ -26,7 +26,7 @@ describe('the five tracked points', () => {
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ user: { id: user.userId, orgId: user.orgId, isAdmin: false } });
     expect(await pointsOf(user.userId, 1)).toEqual([
-      { index1: user.userId, blob1: 'auth', blob2: user.orgId, double1: 200, _sample_interval: 1 },
+      { index1: user.userId, blob1: 'auth', blob2: user.orgId, double1: 200, double2: 0, _sample_interval: 1 },
     ]);
   });
 
@@ -35,7 +35,7 @@ describe('the five tracked points', () => {
     const res = await call('/api/sync/auth', { token: user.token });
     expect(res.status).toBe(200);
     expect(await pointsOf(user.userId, 1)).toEqual([
-      { index1: user.userId, blob1: 'sync_auth', blob2: '', double1: 200, _sample_interval: 1 },
+      { index1: user.userId, blob1: 'sync_auth', blob2: '', double1: 200, double2: 0, _sample_interval: 1 },
     ]);
   });
 
@@ -52,8 +52,8 @@ describe('the five tracked points', () => {
     b.ws!.close();
     const points = await pointsOf(user.userId, 2);
     expect(points).toEqual([
-      { index1: user.userId, blob1: 'sync', blob2: user.orgId, double1: 101, _sample_interval: 1 },
-      { index1: user.userId, blob1: 'sync', blob2: user.orgId, double1: 101, _sample_interval: 1 },
+      { index1: user.userId, blob1: 'sync', blob2: user.orgId, double1: 101, double2: 0, _sample_interval: 1 },
+      { index1: user.userId, blob1: 'sync', blob2: user.orgId, double1: 101, double2: 0, _sample_interval: 1 },
     ]);
   });
 
@@ -69,7 +69,7 @@ describe('the five tracked points', () => {
     ws!.close();
     // Two messages on one connection are still one tracked chat event.
     expect(await pointsOf(user.userId, 2, 1_000)).toEqual([
-      { index1: user.userId, blob1: 'chat', blob2: '', double1: 101, _sample_interval: 1 },
+      { index1: user.userId, blob1: 'chat', blob2: '', double1: 101, double2: 0, _sample_interval: 1 },
     ]);
   });
 
@@ -92,7 +92,7 @@ describe('the five tracked points', () => {
     const res = await call('/api/ingest', { token: key, method: 'POST', body: { items: [{ type: 'metric', payload: { v: 2 } }] } });
     expect(res.status).toBe(201);
     expect(await pointsOf(user.userId, 1)).toEqual([
-      { index1: user.userId, blob1: 'ingest', blob2: '', double1: 201, _sample_interval: 1 },
+      { index1: user.userId, blob1: 'ingest', blob2: '', double1: 201, double2: 0, _sample_interval: 1 },
     ]);
   });
 
@@ -113,7 +113,7 @@ describe('the five tracked points', () => {
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({ field: 'room' });
     expect(await pointsOf(user.userId, 1)).toEqual([
-      { index1: user.userId, blob1: 'sync', blob2: '', double1: 400, _sample_interval: 1 },
+      { index1: user.userId, blob1: 'sync', blob2: '', double1: 400, double2: 0, _sample_interval: 1 },
     ]);
   });
 

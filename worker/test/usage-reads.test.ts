@@ -27,7 +27,8 @@ async function refused(path: string): Promise<{ error: string; field: string }> 
 
 const sqlReads = async () => ((await (await fetch(`${env.TEST_LOCAL_AE_URL}/stats`)).json()) as { analyticsSqlQueries: number }).analyticsSqlQueries;
 
-// Five users of one org with distinct, known counts: zed 5 (1 error), amy 4, bob 3 (3 errors), cat 2, dan 1.
+// Five users of one org with distinct, known counts: zed 5 (1 error, 2 over the limit), amy 4 (1 over),
+// bob 3 (3 errors), cat 2, dan 1.
 let org: string;
 let people: Record<'zed' | 'amy' | 'bob' | 'cat' | 'dan', Caller>;
 beforeAll(async () => {
@@ -42,12 +43,14 @@ beforeAll(async () => {
     dan: await signUp(`Dan ${tag}`),
   };
   const at = Date.now() - HOUR;
-  const points = (who: Caller, n: number, event: string, status = 200) =>
-    Array.from({ length: n }, () => ({ user: who.userId, event, org, status, at }));
+  const points = (who: Caller, n: number, event: string, status = 200, over = false) =>
+    Array.from({ length: n }, () => ({ user: who.userId, event, org, status, at, over }));
   await writePoints([
-    ...points(people.zed, 4, 'sync', 101),
+    ...points(people.zed, 2, 'sync', 101),
+    ...points(people.zed, 2, 'sync', 101, true),
     ...points(people.zed, 1, 'ingest', 400),
-    ...points(people.amy, 4, 'auth'),
+    ...points(people.amy, 3, 'auth'),
+    ...points(people.amy, 1, 'auth', 200, true),
     ...points(people.bob, 3, 'chat', 426),
     ...points(people.cat, 2, 'ingest', 201),
     ...points(people.dan, 1, 'sync_auth'),
@@ -114,6 +117,8 @@ describe('GET /api/admin/usage, paged', () => {
     [`q=${'x'.repeat(READ_LIMITS.maxSearchLength + 1)}`, 'q'],
     ['q=a%00b', 'q'],
     ['minEvents=1.5', 'minEvents'],
+    ['minOverLimit=-1', 'minOverLimit'],
+    ['minOverLimit=x', 'minOverLimit'],
     ['to=0', 'to'],
     ['to=1', 'to'],
     ['to=86399999', 'to'],
@@ -131,7 +136,7 @@ describe('the reads, one SQL read each', () => {
     const answer = await get<{ dataset: string; totals: UsageReport['totals']; reads: { day: string; count: number } }>(`/api/admin/usage/totals?org=${org}`);
     expect(await sqlReads()).toBe(before + 1);
     expect(answer.dataset).toBe('usage_analytics');
-    expect(answer.totals).toEqual({ events: 15, errors: 4, activeUsers: 5, byEvent: { sync: 4, sync_auth: 1, auth: 4, chat: 3, ingest: 3 } });
+    expect(answer.totals).toEqual({ events: 15, errors: 4, overLimit: 3, activeUsers: 5, byEvent: { sync: 4, sync_auth: 1, auth: 4, chat: 3, ingest: 3 } });
     expect(answer.reads.day).toBe(new Date().toISOString().slice(0, 10));
     expect(answer.reads.count).toBeGreaterThan(0);
   });
@@ -156,8 +161,10 @@ describe('the reads, one SQL read each', () => {
     const answer = await get<{ users: UsageReport['users']; page: UsageReport['page'] }>(`/api/admin/usage/users?org=${org}&limit=1&sort=errors`);
     expect(await sqlReads()).toBe(before + 1);
     expect(answer.users).toEqual([
-      { id: people.bob.userId, name: people.bob.name, email: people.bob.email, total: 3, errors: 3, events: { sync: 0, sync_auth: 0, auth: 0, chat: 3, ingest: 0 } },
+      { id: people.bob.userId, name: people.bob.name, email: people.bob.email, total: 3, errors: 3, overLimit: 0, events: { sync: 0, sync_auth: 0, auth: 0, chat: 3, ingest: 0 } },
     ]);
+    // The plugin prices its users read with its shared totals read: no cost here, so no second read.
+    expect(answer.users[0]).not.toHaveProperty('cost');
     expect(answer.page).toEqual({ sort: 'errors', order: 'desc', limit: 1, offset: 0, total: null, nextOffset: 1 });
   });
 
@@ -167,19 +174,34 @@ describe('the reads, one SQL read each', () => {
     expect((await refused(`/api/admin/usage/users?limit=${READ_LIMITS.maxThresholdPageSize}`)).field).toBe('limit');
   });
 
+  it.each([
+    ['minEvents=5', ['zed']],
+    ['minOverLimit=2', ['zed']],
+    ['minOverLimit=1', ['zed', 'amy']],
+    // events >= 5 OR over >= 1: amy has 4 events, one of them over her limit.
+    ['minEvents=5&minOverLimit=1', ['zed', 'amy']],
+    ['minEvents=3&minOverLimit=3', ['zed', 'amy', 'bob']],
+  ] as const)('users: %s keeps users at or over either bound (HAVING … OR …)', async (query, who) => {
+    const answer = await get<{ users: UsageReport['users'] }>(`/api/admin/usage/users?org=${org}&${query}`);
+    expect(ids(answer.users).sort()).toEqual(who.map((w) => people[w].userId).sort());
+    const zed = answer.users.find((u) => u.id === people.zed.userId)!;
+    expect(zed.overLimit).toBe(2);
+  });
+
   it('series: buckets by event and status, the named users apart and everyone else summed', async () => {
     const before = await sqlReads();
-    const answer = await get<{ interval: number; names: Record<string, string>; buckets: { time: string; event: string; status: number; split: string; total: number }[] }>(
+    const answer = await get<{ interval: number; names: Record<string, string>; buckets: { time: string; event: string; status: number; split: string; total: number; overLimit: number }[] }>(
       `/api/admin/usage/series?org=${org}&period=24h&interval=1d&top=${people.zed.userId}&top=not-a-user`,
     );
     expect(await sqlReads()).toBe(before + 1);
     expect(answer.interval).toBe(86_400);
     expect(answer.names).toEqual({ [people.zed.userId]: people.zed.name });
-    const cells = answer.buckets.map(({ event, status, split, total }) => [event, status, split, total]);
+    const cells = answer.buckets.map(({ event, status, split, total, overLimit }) => [event, status, split, total, overLimit]);
     expect(cells.filter(([, , split]) => split === people.zed.userId).sort()).toEqual([
-      ['ingest', 400, people.zed.userId, 1],
-      ['sync', 101, people.zed.userId, 4],
+      ['ingest', 400, people.zed.userId, 1, 0],
+      ['sync', 101, people.zed.userId, 4, 2],
     ]);
+    expect(cells.filter(([, , split]) => split === '').reduce((n, [, , , , over]) => n + (over as number), 0)).toBe(1);
     const rest = cells.filter(([, , split]) => split === '');
     expect(rest.reduce((n, [, , , total]) => n + (total as number), 0)).toBe(10);
   });

@@ -39,6 +39,7 @@ describe('per-user, per-event counts', () => {
     expect(report.totals).toEqual({
       events: 7,
       errors: 1,
+      overLimit: 0,
       activeUsers: 2,
       byEvent: { sync: 1, sync_auth: 2, auth: 3, chat: 0, ingest: 1 },
     });
@@ -49,7 +50,10 @@ describe('per-user, per-event counts', () => {
         email: alice.email,
         total: 6,
         errors: 0,
+        overLimit: 0,
         events: { sync: 1, sync_auth: 2, auth: 3, chat: 0, ingest: 0 },
+        // An org filter narrows the totals: a share of them would not be the account's.
+        cost: null,
       },
       {
         id: bob.userId,
@@ -57,12 +61,36 @@ describe('per-user, per-event counts', () => {
         email: bob.email,
         total: 1,
         errors: 1,
+        overLimit: 0,
         events: { sync: 0, sync_auth: 0, auth: 0, chat: 0, ingest: 1 },
+        cost: null,
       },
     ]);
     const week = await usage(`period=7d&org=${org}`);
     expect(week.totals.events).toBe(8);
     expect(week.users.find((u) => u.id === bob.userId)!.events.chat).toBe(1);
+  });
+
+  it("prices each user's writes: their share of the window's and the month that projects to (contract userCost)", async () => {
+    // A one-second window of its own, long ago, so these are the only writes in it: 10 writes a
+    // second is 25.92M a month, past the paid plan's 10M included, so $3.98 for the account.
+    // AE keeps whole seconds: the window starts on one.
+    const at = Math.floor(Date.now() / 1000) * 1000 - 80 * 86_400_000 - Math.floor(Math.random() * 86_400) * 1000;
+    const heavy = uniqueId('heavy');
+    const light = uniqueId('light');
+    await writePoints([
+      ...Array.from({ length: 6 }, () => ({ user: heavy, event: 'ingest', status: 201, at })),
+      ...Array.from({ length: 4 }, () => ({ user: light, event: 'auth', at })),
+    ]);
+    const report = await usage(`from=${at}&to=${at + 1000}`);
+    expect(report.totals.events).toBe(10);
+    const costs = Object.fromEntries(report.users.map((u) => [u.id, u.cost!]));
+    expect(costs[heavy].share).toBe(0.6);
+    expect(costs[heavy].monthlyWrites).toBeCloseTo(15_552_000, 6);
+    expect(costs[heavy].monthlyUsd).toBeCloseTo(2.388, 9);
+    expect(costs[light].share).toBe(0.4);
+    expect(costs[light].monthlyWrites).toBeCloseTo(10_368_000, 6);
+    expect(costs[light].monthlyUsd).toBeCloseTo(1.592, 9);
   });
 
   it('counts sampled rows by their _sample_interval, not by rows', async () => {

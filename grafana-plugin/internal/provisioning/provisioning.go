@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
+	"github.com/grafana/grafana-plugin-sdk-go/data"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -74,6 +75,24 @@ type Panel struct {
 	Type       string            `json:"type"`
 	Datasource Ref               `json:"datasource"`
 	Targets    []json.RawMessage `json:"targets"`
+	Options    struct {
+		FrameIndex int `json:"frameIndex"`
+	} `json:"options"`
+}
+
+// Shown is what a panel shows of its query's frames: a table panel one frame, options.frameIndex
+// when it is in range, else the first (getCurrentFrameIndex in
+// public/app/plugins/panel/table/TablePanel.tsx, grafana/grafana: `options.frameIndex > 0 &&
+// options.frameIndex < frames.length ? options.frameIndex : 0`); other panels all of them.
+func (p Panel) Shown(frames data.Frames) data.Frames {
+	if p.Type != "table" || len(frames) <= 1 {
+		return frames
+	}
+	i := 0
+	if p.Options.FrameIndex > 0 && p.Options.FrameIndex < len(frames) {
+		i = p.Options.FrameIndex
+	}
+	return data.Frames{frames[i]}
 }
 
 // Dashboard is a provisioned dashboard.

@@ -204,11 +204,16 @@ type panelData struct {
 	T0          time.Time
 	Ada, Org    string
 	U2, U3      string
+	Capped, Hog string
 	AdaName     string
 	expectation map[string]func(t *testing.T, frames data.Frames)
 }
 
-const adaName = "Provisioned Ada"
+const (
+	adaName    = "Provisioned Ada"
+	cappedName = "Provisioned Capped"
+	hogName    = "Provisioned Hog"
+)
 
 // seedPanels writes the dashboards' known usage and says what every panel must show:
 //   - Ada (an app user, so worker mode names her), org O: 6 sync (101), 3 auth (200), 1 auth (500)
@@ -217,10 +222,15 @@ const adaName = "Provisioned Ada"
 //     (so the user variable, over the last 30 days of real time, lists her);
 //   - u2 (an id the app does not know), org O: 2 chat (101), 1 ingest (400) alone in its bucket;
 //   - u3, in no org: 5 sync_auth (200), one more at the window's first second, and one at its end,
-//     which the window leaves out.
+//     which the window leaves out;
+//   - for the Limits dashboard (7 days), two and three days back, outside the overview's day:
+//     Capped (an app user) over the limit 9 times on auth, 4 of them refused (429); u2 once over
+//     on ingest (201). And Hog (an app user), in real time 2 days ago (the recommendations read the
+//     last 7 days of real time), 150 sync calls in one minute: over the standard limit of 60.
 func seedPanels(t *testing.T, h *harness) *panelData {
 	t.Helper()
-	p := &panelData{T0: daysAgo(30, 55), Ada: h.stack.SignUp(t, adaName), Org: stacktest.UniqueID("org"), U2: stacktest.UniqueID("u2"), U3: stacktest.UniqueID("u3")}
+	p := &panelData{T0: daysAgo(30, 55), Ada: h.stack.SignUp(t, adaName), Org: stacktest.UniqueID("org"), U2: stacktest.UniqueID("u2"), U3: stacktest.UniqueID("u3"),
+		Capped: h.stack.SignUp(t, cappedName), Hog: h.stack.SignUp(t, hogName)}
 	ago := func(d time.Duration) time.Time { return p.T0.Add(-d) }
 	pt := func(user, event, org string, status float64, at time.Time) stacktest.Point {
 		return stacktest.Point{User: user, Event: event, Org: org, Status: status, At: at}
@@ -248,6 +258,22 @@ func seedPanels(t *testing.T, h *harness) *panelData {
 	)
 	for i := 0; i < 5; i++ {
 		points = append(points, pt(p.U3, "sync_auth", "", 200, ago(time.Duration(10+i)*time.Hour+5*time.Minute)))
+	}
+	over := func(user, event string, status float64, at time.Time) stacktest.Point {
+		q := pt(user, event, "", status, at)
+		q.OverLimit = true
+		return q
+	}
+	for i := 0; i < 5; i++ {
+		points = append(points, over(p.Capped, "auth", 200, ago(2*24*time.Hour+time.Duration(i)*time.Minute)))
+	}
+	for i := 0; i < 4; i++ {
+		points = append(points, over(p.Capped, "auth", 429, ago(3*24*time.Hour+time.Duration(i)*time.Minute)))
+	}
+	points = append(points, over(p.U2, "ingest", 201, ago(2*24*time.Hour+30*time.Minute)))
+	hogMinute := time.Now().UTC().Add(-2 * 24 * time.Hour).Truncate(time.Minute)
+	for i := 0; i < 150; i++ {
+		points = append(points, pt(p.Hog, "sync", "", 101, hogMinute.Add(time.Duration(i)*200*time.Millisecond)))
 	}
 	h.stack.Write(t, "usage_analytics", points)
 
@@ -277,13 +303,15 @@ func seedPanels(t *testing.T, h *harness) *panelData {
 		"usage-lens-overview/Active users":                       totals(23, 3),
 		"usage-lens-overview/AE writes per day (free tier 100k)": cost,
 		"usage-lens-overview/Projected monthly AE cost":          cost,
+		// Each user's share of the day's 23 writes; 23 a day is far inside the paid plan's
+		// included writes, so nobody costs anything.
 		"usage-lens-overview/Usage by user": func(t *testing.T, frames data.Frames) {
 			f := oneFrame(t, frames)
-			same(t, "columns", fieldNames(f), []string{"User", "User ID", "Total", "Sync", "Sync auth", "Auth", "Chat", "Ingest"})
+			same(t, "columns", fieldNames(f), []string{"User", "User ID", "Total", "Sync", "Sync auth", "Auth", "Chat", "Ingest", "Share of writes", "Monthly AE cost"})
 			same(t, "rows", rows(f), []string{
-				fmt.Sprintf("%s %s 14 6 0 4 0 4", adaName, p.Ada),
-				fmt.Sprintf("%s %s 6 0 6 0 0 0", p.U3, p.U3),
-				fmt.Sprintf("%s %s 3 0 0 0 2 1", p.U2, p.U2),
+				fmt.Sprintf("%s %s 14 6 0 4 0 4 %v 0", adaName, p.Ada, 14.0/23),
+				fmt.Sprintf("%s %s 6 0 6 0 0 0 %v 0", p.U3, p.U3, 6.0/23),
+				fmt.Sprintf("%s %s 3 0 0 0 2 1 %v 0", p.U2, p.U2, 3.0/23),
 			})
 		},
 		"usage-lens-overview/Events over time by type": func(t *testing.T, frames data.Frames) {
@@ -314,6 +342,49 @@ func seedPanels(t *testing.T, h *harness) *panelData {
 		},
 		"usage-lens-user-detail/Statuses over time": func(t *testing.T, frames data.Frames) {
 			same(t, "Ada's statuses", seriesTotals(t, frames, "status", week, 168), statuses)
+		},
+		// Limits, 7 days before T0: Capped 9 over (4 refused), u2 1 over.
+		"usage-lens-limits/Calls over the limit": func(t *testing.T, frames data.Frames) {
+			f := oneFrame(t, frames)
+			same(t, "calls over the limit", rows(f), []string{"10"})
+			same(t, "field", fieldNames(f), []string{"Calls over the limit"})
+		},
+		"usage-lens-limits/Calls over the limit by user": func(t *testing.T, frames data.Frames) {
+			same(t, "over the limit by user", seriesTotals(t, frames, "user", week, 168), map[string]float64{p.Capped: 9, p.U2: 1})
+			same(t, "Capped's name", frames[0].Name, cappedName)
+		},
+		"usage-lens-limits/Throttled calls by user": func(t *testing.T, frames data.Frames) {
+			same(t, "throttled by user", seriesTotals(t, frames, "user", week, 168), map[string]float64{p.Capped: 4})
+		},
+		// The recommendations read the last 7 days of real time, which hold the simulator's week:
+		// the table is held to the contract's rules (stacktest.checkLimits does the same
+		// in-process), and Hog's minute of 150 sync calls is over the standard 60.
+		"usage-lens-limits/Recommended and configured limits per event": func(t *testing.T, frames data.Frames) {
+			f := oneFrame(t, frames)
+			same(t, "columns", fieldNames(f), []string{"Event", "Users", "Day p50", "Day p90", "Day p99", "Day max", "Minute p50", "Minute p90", "Minute p99", "Minute max",
+				"Recommended per minute", "Recommended per day", "Configured per minute (standard)", "Configured per minute (high)"})
+			for i := 0; i < f.Rows(); i++ {
+				if f.Fields[0].At(i) == "Sync" {
+					if top := num(t, f, "Minute max", i); top < 150 {
+						t.Fatalf("the busiest sync minute had %v calls; Hog made 150 in one", top)
+					}
+					same(t, "sync's configured limits", []float64{num(t, f, "Configured per minute (standard)", i), num(t, f, "Configured per minute (high)", i)}, []float64{60, 600})
+					return
+				}
+			}
+			t.Fatalf("no sync row: %v", rows(f))
+		},
+		"usage-lens-limits/Users over the limit": func(t *testing.T, frames data.Frames) {
+			f := oneFrame(t, frames)
+			same(t, "columns", fieldNames(f), []string{"User", "User ID", "Tier", "Event", "Minutes over (configured)", "Calls over (configured)", "Days over (recommended)", "Minutes over (recommended)"})
+			// One minute over the standard 60, by 90 calls (the worker counts the calls past the
+			// limit: limits-worker recommend-sql.ts `sumIf(calls - threshold, calls > threshold)`).
+			for _, row := range rows(f) {
+				if strings.HasPrefix(row, hogName+" "+p.Hog+" standard Sync 1 90 ") {
+					return
+				}
+			}
+			t.Fatalf("Hog (standard tier) is not 90 calls over the configured sync limit in one minute: %v", rows(f))
 		},
 	}
 	return p
@@ -383,8 +454,9 @@ func TestIntegrationEveryProvisionedPanelAndRule(t *testing.T) {
 				if r.Error != nil {
 					t.Fatalf("target %s: %v", q.RefID, r.Error)
 				}
-				check(t, r.Frames)
-				t.Logf("%s: %s", p.Title, describe(r.Frames))
+				// What the panel shows: a table one frame, by its frameIndex (Panel.Shown).
+				check(t, p.Shown(r.Frames))
+				t.Logf("%s: %s", p.Title, describe(p.Shown(r.Frames)))
 			})
 		}
 	}
@@ -394,12 +466,14 @@ func TestIntegrationEveryProvisionedPanelAndRule(t *testing.T) {
 		}
 	}
 
-	// Everyday traffic (the simulator's week) fires nothing, and no rule fails to evaluate.
+	// Everyday traffic (the simulator's week) fires nothing, and no rule fails to evaluate. The
+	// tick is two hours back: the last hour holds the other suites' fixtures (stacktest.Seed, whose
+	// users went over their limits on purpose), not everyday traffic.
 	groups, err := RuleGroups()
 	if err != nil {
 		t.Fatal(err)
 	}
-	tick := time.Now().Truncate(10 * time.Second)
+	tick := time.Now().Add(-2 * time.Hour).Truncate(10 * time.Second)
 	for _, g := range groups {
 		for _, rule := range g.Rules {
 			t.Run("rule/"+rule.Title, func(t *testing.T) {
@@ -460,6 +534,7 @@ func TestIntegrationAlertRulesSelectOnlyTheUsersOverTheThreshold(t *testing.T) {
 	tick := daysAgo(60, 85)
 	minutesAgo := func(m int) time.Time { return tick.Add(-time.Duration(m) * time.Minute) }
 	hot, busy, flaky, unlucky, earlier := stacktest.UniqueID("hot"), stacktest.UniqueID("busy"), stacktest.UniqueID("flaky"), stacktest.UniqueID("unlucky"), stacktest.UniqueID("earlier")
+	capped, late := stacktest.UniqueID("capped"), stacktest.UniqueID("late")
 	var points []stacktest.Point
 	for i := 0; i < 501; i++ {
 		points = append(points, stacktest.Point{User: hot, Event: "sync", Status: 101, At: minutesAgo(1 + i%50)})
@@ -482,14 +557,25 @@ func TestIntegrationAlertRulesSelectOnlyTheUsersOverTheThreshold(t *testing.T) {
 		}
 		points = append(points, stacktest.Point{User: unlucky, Event: "auth", Status: status, At: minutesAgo(2 + i)})
 	}
+	// capped: 6 calls, all over the limit, 4 of them refused (429): too few calls for the other
+	// rules (a 67% error ratio under the minimum of 20), but over the limit. late: over the limit
+	// only before the hour.
+	for i := 0; i < 6; i++ {
+		status := 200.0
+		if i < 4 {
+			status = 429
+		}
+		points = append(points, stacktest.Point{User: capped, Event: "auth", Status: status, At: minutesAgo(3), OverLimit: true})
+	}
 	points = append(points,
+		stacktest.Point{User: late, Event: "auth", Status: 429, At: minutesAgo(61), OverLimit: true},
 		// 600 calls just before the hour: outside the per-user window, inside the day's.
 		stacktest.Point{User: earlier, Event: "sync", Status: 101, At: minutesAgo(61), Sample: 600},
 		// At the tick itself: outside every window ending there.
 		stacktest.Point{User: hot, Event: "sync", Status: 101, At: tick},
 	)
 	h.stack.Write(t, "usage_analytics", points)
-	const dayBefore = 501 + 499 + 30 + 5 + 600
+	const dayBefore = 501 + 499 + 30 + 5 + 6 + 1 + 600
 
 	// The rules name the worker-mode data source; the same rules pointed at the SQL one prove sql
 	// mode too (which knows no names: the name label is the id).
@@ -502,6 +588,7 @@ func TestIntegrationAlertRulesSelectOnlyTheUsersOverTheThreshold(t *testing.T) {
 		}
 		rateGroup, rate := ruleNamed(t, "usage-lens-user-rate")
 		errGroup, errRule := ruleNamed(t, "usage-lens-user-errors")
+		overGroup, overRule := ruleNamed(t, "usage-lens-user-over-limit")
 		before := h.stack.Reads(t)
 		rateEval, err := rate.EvaluateAt(ctx, rateGroup.Folder, tick, queryData)
 		if err != nil {
@@ -511,8 +598,12 @@ func TestIntegrationAlertRulesSelectOnlyTheUsersOverTheThreshold(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		overEval, err := overRule.EvaluateAt(ctx, overGroup.Folder, tick, queryData)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if got := h.stack.Reads(t) - before; got != 1 {
-			t.Errorf("%s: the two per-user rules of one tick (4 data queries) made %d AE reads, want 1", mode.uid, got)
+			t.Errorf("%s: the three per-user rules of one tick (5 data queries) made %d AE reads, want 1", mode.uid, got)
 		}
 
 		hotLabels := data.Labels{"user": hot, "name": mode.hotName}
@@ -522,7 +613,8 @@ func TestIntegrationAlertRulesSelectOnlyTheUsersOverTheThreshold(t *testing.T) {
 			instances = append(instances, fmt.Sprintf("%s=%s", i.Labels["user"], i.State))
 		}
 		slices.Sort(instances)
-		wantInstances := []string{busy + "=Normal", flaky + "=Normal", hot + "=Alerting"}
+		// Users with 20 calls, and capped, read for a call over the limit.
+		wantInstances := []string{busy + "=Normal", flaky + "=Normal", hot + "=Alerting", capped + "=Normal"}
 		slices.Sort(wantInstances)
 		same(t, mode.uid+": one instance per user with 20 calls or more", instances, wantInstances)
 		if v := numberFor(t, rateEval, "A", hotLabels); v != 501 {
@@ -530,7 +622,15 @@ func TestIntegrationAlertRulesSelectOnlyTheUsersOverTheThreshold(t *testing.T) {
 		}
 
 		flakyLabels := data.Labels{"user": flaky, "name": flaky}
-		same(t, mode.uid+": error ratio fires for", errEval.Firing(), []data.Labels{flakyLabels})
+		same(t, mode.uid+": error ratio fires for (not capped: 6 calls are under the minimum)", errEval.Firing(), []data.Labels{flakyLabels})
+		cappedLabels := data.Labels{"user": capped, "name": capped}
+		if v := numberFor(t, errEval, "A", cappedLabels); v != 4.0/6 {
+			t.Fatalf("%s: capped's error ratio %v, want 4/6", mode.uid, v)
+		}
+		same(t, mode.uid+": over the limit fires for", overEval.Firing(), []data.Labels{cappedLabels})
+		if v := numberFor(t, overEval, "A", cappedLabels); v != 6 {
+			t.Fatalf("%s: capped went over %v times in the hour, want 6", mode.uid, v)
+		}
 		if a, b, c := numberFor(t, errEval, "A", flakyLabels), numberFor(t, errEval, "B", flakyLabels), numberFor(t, errEval, "C", flakyLabels); a != 10.0/30 || b != 10 || c != 30 {
 			t.Fatalf("%s: flaky's ratio %v, %v of %v calls failed; want 1/3, 10 of 30", mode.uid, a, b, c)
 		}

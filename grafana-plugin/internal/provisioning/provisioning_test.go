@@ -105,7 +105,7 @@ var wantGroups = []struct {
 	name, interval string
 	uids           []string
 }{
-	{"usage-lens", "1m", []string{"usage-lens-user-rate", "usage-lens-user-errors"}},
+	{"usage-lens", "1m", []string{"usage-lens-user-rate", "usage-lens-user-errors", "usage-lens-user-over-limit"}},
 	{"usage-lens-daily", "1h", []string{"usage-lens-free-tier"}},
 }
 
@@ -474,6 +474,10 @@ func (f *fakeUsage) record(kind string, flt usage.Filter) {
 	f.reads = append(f.reads, fmt.Sprintf("%s %s–%s", kind, flt.From.Format(time.RFC3339), flt.To.Format(time.RFC3339)))
 }
 
+func (f *fakeUsage) recordPage(flt usage.Filter, page usage.UsersPage) {
+	f.record(fmt.Sprintf("users (events ≥ %d or over ≥ %d)", page.MinEvents, page.MinOverLimit), flt)
+}
+
 func (f *fakeUsage) Totals(_ context.Context, flt usage.Filter) (*usage.Totals, error) {
 	f.record("totals", flt)
 	t := &usage.Totals{}
@@ -483,16 +487,16 @@ func (f *fakeUsage) Totals(_ context.Context, flt usage.Filter) (*usage.Totals, 
 	return t, nil
 }
 
-// Users is what the users read's SQL returns (pkg/usage/sql.go): HAVING events >= minEvents,
-// busiest first, ties by id, LIMIT.
+// Users is what the users read's SQL returns (pkg/usage/sql.go): HAVING events >= minEvents OR
+// over >= minOverLimit (each bound only when set), busiest first, ties by id, LIMIT.
 func (f *fakeUsage) Users(_ context.Context, flt usage.Filter, page usage.UsersPage) ([]usage.UserUsage, error) {
-	f.record("users", flt)
+	f.recordPage(flt, page)
 	if page.Sort != usage.SortTotal || page.Order != "desc" || page.Offset != 0 {
 		return nil, fmt.Errorf("the rules read the busiest users, not %+v", page)
 	}
 	var out []usage.UserUsage
 	for _, u := range f.users {
-		if u.Total >= float64(page.MinEvents) {
+		if !page.Bounded() || page.MinEvents > 0 && u.Total >= float64(page.MinEvents) || page.MinOverLimit > 0 && u.OverLimit >= float64(page.MinOverLimit) {
 			out = append(out, u)
 		}
 	}
@@ -525,6 +529,19 @@ func user(id, name string, total, errs float64) usage.UserUsage {
 		u.Name = &name
 	}
 	return u
+}
+
+// overUser is a user with calls over their rate limit.
+func overUser(id, name string, total, errs, over float64) usage.UserUsage {
+	u := user(id, name, total, errs)
+	u.OverLimit = over
+	return u
+}
+
+// rulesRead is the one read of the per-minute group's rules at a tick: users with at least 20
+// calls or one call over their limit, in the hour before it.
+func rulesRead(from, to string) string {
+	return fmt.Sprintf("users (events ≥ 20 or over ≥ 1) %s–%s", from, to)
 }
 
 // pluginFor is the data source the rules name (worker mode), in process, over fake reads and a
@@ -599,16 +616,22 @@ func checkAnnotationValues(t *testing.T, r Rule, e Evaluation) {
 }
 
 // The per-user rules, evaluated by Grafana's rules over the plugin's own answers: one instance per
-// user with at least 20 calls (the others are not read: HAVING), labelled {user, name}, firing
-// only over the threshold; the numbers the notifications print exist for each.
+// user with at least 20 calls or a call over their limit (the others are not read: HAVING),
+// labelled {user, name}, firing only over the threshold; the numbers the notifications print
+// exist for each; the three rules of a tick make one read.
 func TestPerUserRulesEvaluatePerUserOverThePluginsAnswers(t *testing.T) {
 	tick := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
 	reads := &fakeUsage{users: []usage.UserUsage{
 		user("hot", "Hot Ada", 501, 0),
 		user("busy", "", 499, 0),
 		user("flaky", "Flaky Fred", 30, 10),
-		// 3 of 5 calls failing, but 5 calls are too few to judge.
-		user("few", "", 5, 3),
+		// 3 of 5 calls failing, but 5 calls are too few to judge; one of them over the limit, so
+		// the read has them (for the over-limit rule), and the error rule must still not fire.
+		overUser("few", "", 5, 3, 1),
+		// Over the limit twelve times, refused (429) four of them.
+		overUser("capped", "Capped Cy", 40, 4, 12),
+		// Neither 20 calls nor over the limit: never read.
+		user("quiet", "", 3, 3),
 	}}
 	queryData := pluginFor(reads, tick)
 
@@ -616,13 +639,16 @@ func TestPerUserRulesEvaluatePerUserOverThePluginsAnswers(t *testing.T) {
 	if got := fmt.Sprint(rate.Firing()); got != fmt.Sprint([]data.Labels{{"user": "hot", "name": "Hot Ada"}}) {
 		t.Fatalf("calls per hour fire for %s, want only hot (busy stays at 499)", got)
 	}
-	var instances []string
-	for _, i := range rate.Instances {
-		instances = append(instances, fmt.Sprintf("%s=%s", i.Labels["user"], i.State))
+	instances := func(e Evaluation) string {
+		var out []string
+		for _, i := range e.Instances {
+			out = append(out, fmt.Sprintf("%s=%s", i.Labels["user"], i.State))
+		}
+		slices.Sort(out)
+		return fmt.Sprint(out)
 	}
-	slices.Sort(instances)
-	if fmt.Sprint(instances) != "[busy=Normal flaky=Normal hot=Alerting]" {
-		t.Fatalf("one instance per user with 20 calls or more: %v", instances)
+	if got := instances(rate); got != "[busy=Normal capped=Normal few=Normal flaky=Normal hot=Alerting]" {
+		t.Fatalf("one instance per user with 20 calls or more, or over the limit: %v", got)
 	}
 	if v := valueOf(t, rate, "A", data.Labels{"user": "busy", "name": "busy"}); v != 499 {
 		t.Fatalf("busy made %v calls, want 499 (named by id without a name)", v)
@@ -632,22 +658,38 @@ func TestPerUserRulesEvaluatePerUserOverThePluginsAnswers(t *testing.T) {
 	errorsRule := evaluateAt(t, "usage-lens-user-errors", tick, queryData)
 	flaky := data.Labels{"user": "flaky", "name": "Flaky Fred"}
 	if got := fmt.Sprint(errorsRule.Firing()); got != fmt.Sprint([]data.Labels{flaky}) {
-		t.Fatalf("error ratio fires for %s, want only flaky", got)
+		t.Fatalf("error ratio fires for %s, want only flaky (few fails 60%% of 5 calls: under the minimum)", got)
 	}
 	if a, b, c := valueOf(t, errorsRule, "A", flaky), valueOf(t, errorsRule, "B", flaky), valueOf(t, errorsRule, "C", flaky); a != 10.0/30 || b != 10 || c != 30 {
 		t.Fatalf("flaky: ratio %v, %v of %v calls failed; want 1/3, 10 of 30", a, b, c)
 	}
+	if ratio := valueOf(t, errorsRule, "A", data.Labels{"user": "few", "name": "few"}); ratio != 0.6 {
+		t.Fatalf("few's ratio %v, over the threshold but under the minimum of calls", ratio)
+	}
 	checkAnnotationValues(t, ruleByUID(t, "usage-lens-user-errors"), errorsRule)
 
-	// Both rules of the tick, four data queries: one read of the hour before the tick.
-	want := []string{"users 2026-03-02T09:00:00Z–2026-03-02T10:00:00Z"}
+	over := evaluateAt(t, "usage-lens-user-over-limit", tick, queryData)
+	capped := data.Labels{"user": "capped", "name": "Capped Cy"}
+	if got := fmt.Sprint(over.Firing()); got != fmt.Sprint([]data.Labels{capped, {"user": "few", "name": "few"}}) {
+		t.Fatalf("over the limit fires for %s, want capped and few", got)
+	}
+	if got := instances(over); got != "[busy=Normal capped=Alerting few=Alerting flaky=Normal hot=Normal]" {
+		t.Fatalf("instances %s", got)
+	}
+	if v := valueOf(t, over, "A", capped); v != 12 {
+		t.Fatalf("capped went over %v times, want 12", v)
+	}
+	checkAnnotationValues(t, ruleByUID(t, "usage-lens-user-over-limit"), over)
+
+	// The three rules of the tick, six data queries: one read of the hour before the tick.
+	want := []string{rulesRead("2026-03-02T09:00:00Z", "2026-03-02T10:00:00Z")}
 	if got := reads.madeReads(); fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Fatalf("the per-user rules of one tick made reads %v, want %v", got, want)
 	}
 }
 
 // Alert reads are their own: a dashboard's answer of the same hour is not reused, and the next
-// tick reads again (its window moved), once for both rules.
+// tick reads again (its window moved), once for the three rules.
 func TestPerUserRulesReadOncePerTickAndNeverADashboardAnswer(t *testing.T) {
 	tick := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
 	reads := &fakeUsage{users: []usage.UserUsage{user("hot", "", 600, 0)}}
@@ -658,7 +700,7 @@ func TestPerUserRulesReadOncePerTickAndNeverADashboardAnswer(t *testing.T) {
 	}
 	// A panel asking the rules' query over the same hour, as Grafana's frontend sends it.
 	panel := &backend.QueryDataRequest{Queries: []backend.DataQuery{{
-		RefID: "A", JSON: json.RawMessage(`{"queryType":"perUser","metric":"events","minEvents":20}`),
+		RefID: "A", JSON: json.RawMessage(`{"queryType":"perUser","metric":"events","minEvents":20,"minOverLimit":1}`),
 		TimeRange: backend.TimeRange{From: tick.Add(-time.Hour), To: tick}, Interval: time.Minute, MaxDataPoints: 1000,
 	}}}
 	if res, err := ds.QueryData(context.Background(), panel); err != nil || res.Responses["A"].Error != nil {
@@ -666,14 +708,14 @@ func TestPerUserRulesReadOncePerTickAndNeverADashboardAnswer(t *testing.T) {
 	}
 	for _, at := range []time.Time{tick, tick.Add(time.Minute)} {
 		clock = at
-		for _, uid := range []string{"usage-lens-user-rate", "usage-lens-user-errors"} {
+		for _, uid := range []string{"usage-lens-user-rate", "usage-lens-user-errors", "usage-lens-user-over-limit"} {
 			evaluateAt(t, uid, at, queryData)
 		}
 	}
 	want := []string{
-		"users 2026-03-02T09:00:00Z–2026-03-02T10:00:00Z", // the panel's
-		"users 2026-03-02T09:00:00Z–2026-03-02T10:00:00Z", // the rules' at 10:00
-		"users 2026-03-02T09:01:00Z–2026-03-02T10:01:00Z", // the rules' at 10:01
+		rulesRead("2026-03-02T09:00:00Z", "2026-03-02T10:00:00Z"), // the panel's
+		rulesRead("2026-03-02T09:00:00Z", "2026-03-02T10:00:00Z"), // the rules' at 10:00
+		rulesRead("2026-03-02T09:01:00Z", "2026-03-02T10:01:00Z"), // the rules' at 10:01
 	}
 	if got := reads.madeReads(); fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Fatalf("reads %v, want %v", got, want)
@@ -681,7 +723,8 @@ func TestPerUserRulesReadOncePerTickAndNeverADashboardAnswer(t *testing.T) {
 }
 
 // Sharing one read needs the per-user queries of the every-minute group to be the same read: the
-// same data source, window, minimum, limit and filters (the cache's key; the metric is not in it).
+// same data source, window, minimums (events and calls over the limit), limit and filters (the
+// cache's key; the metric is not in it).
 // They must also share a tick, which rules of one group do: Grafana spreads evaluations by group
 // unless jitterAlertRulesWithinGroups is on (pkg/services/ngalert/schedule/jitter.go
 // JitterStrategyFrom: JitterByGroup by default), and gives every rule due at a tick that tick as
@@ -707,14 +750,16 @@ func TestPerUserRulesAskTheSameRead(t *testing.T) {
 				first = &q
 				continue
 			}
-			if q.DatasourceUID != first.DatasourceUID || q.RelativeTimeRange != first.RelativeTimeRange || fmt.Sprint(q.Model["minEvents"]) != fmt.Sprint(first.Model["minEvents"]) {
-				t.Fatalf("%s %s reads %s %+v minEvents %v, the first per-user query %s %+v minEvents %v",
-					r.Title, q.RefID, q.DatasourceUID, q.RelativeTimeRange, q.Model["minEvents"], first.DatasourceUID, first.RelativeTimeRange, first.Model["minEvents"])
+			if q.DatasourceUID != first.DatasourceUID || q.RelativeTimeRange != first.RelativeTimeRange ||
+				fmt.Sprint(q.Model["minEvents"], q.Model["minOverLimit"]) != fmt.Sprint(first.Model["minEvents"], first.Model["minOverLimit"]) {
+				t.Fatalf("%s %s reads %s %+v minEvents %v minOverLimit %v, the first per-user query %s %+v minEvents %v minOverLimit %v",
+					r.Title, q.RefID, q.DatasourceUID, q.RelativeTimeRange, q.Model["minEvents"], q.Model["minOverLimit"],
+					first.DatasourceUID, first.RelativeTimeRange, first.Model["minEvents"], first.Model["minOverLimit"])
 			}
 		}
 	}
-	if count != 4 {
-		t.Fatalf("want the 4 per-user queries (A; A, B, C), got %d", count)
+	if count != 5 || first.Model["minOverLimit"] != 1 {
+		t.Fatalf("want the 5 per-user queries (A; A, B, C; A), bounded by one call over the limit too, got %d (%v)", count, first.Model["minOverLimit"])
 	}
 }
 
@@ -746,7 +791,7 @@ func TestFreeTierRuleOverThePluginsTotals(t *testing.T) {
 func TestPerUserRulesOnAQuietHour(t *testing.T) {
 	tick := time.Date(2026, 3, 2, 3, 0, 0, 0, time.UTC)
 	queryData := pluginFor(&fakeUsage{users: []usage.UserUsage{user("a", "", 19, 19)}}, tick)
-	for _, uid := range []string{"usage-lens-user-rate", "usage-lens-user-errors"} {
+	for _, uid := range []string{"usage-lens-user-rate", "usage-lens-user-errors", "usage-lens-user-over-limit"} {
 		e := evaluateAt(t, uid, tick, queryData)
 		if len(e.Instances) != 1 || e.Instances[0].State != grafanaexpr.NoData || ruleByUID(t, uid).NoDataState != "OK" {
 			t.Fatalf("%s: %+v (noDataState %s), want NoData mapped to OK", uid, e.Instances, ruleByUID(t, uid).NoDataState)

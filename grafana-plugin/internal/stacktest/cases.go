@@ -246,6 +246,63 @@ func Cases(f Fixture, mode string) []Case {
 			}
 		}},
 	}
+	capped := []string{f.Capped}
+	everyoneOver := []string{f.Ivy, f.Other, f.Capped}
+	cases = append(cases,
+		Case{"calls over the limit", f.Query("overTotal", map[string]any{"queryType": "totals", "metric": "over_limit"}), func(t testing.TB, r backend.DataResponse) {
+			if fr := oneFrame(t, r); number(t, fr, 0, 0) != FixtureIvyOver+FixtureOtherOver || fr.Fields[0].Name != "Calls over the limit" {
+				t.Fatalf("%s %v, want %d", fr.Fields[0].Name, number(t, fr, 0, 0), FixtureIvyOver+FixtureOtherOver)
+			}
+		}},
+		Case{"throttled calls", f.Query("throttledTotal", map[string]any{"queryType": "totals", "metric": "throttled", "users": capped}), func(t testing.TB, r backend.DataResponse) {
+			if n := number(t, oneFrame(t, r), 0, 0); n != FixtureCappedRefused {
+				t.Fatalf("throttled %v, want %d", n, FixtureCappedRefused)
+			}
+		}},
+		Case{"calls over the limit by user", f.Query("overByUser", map[string]any{"queryType": "timeseries", "groupBy": "user", "metric": "over_limit", "users": everyoneOver}), func(t testing.TB, r backend.DataResponse) {
+			equalTotals(t, seriesTotals(t, r, "user"), map[string]float64{f.Ivy: FixtureIvyOver, f.Other: FixtureOtherOver, f.Capped: FixtureCappedOver})
+		}},
+		Case{"throttled calls by user", f.Query("throttledByUser", map[string]any{"queryType": "timeseries", "groupBy": "user", "metric": "throttled", "users": everyoneOver}), func(t testing.TB, r backend.DataResponse) {
+			// Only Capped was refused: the others are not among the throttled series.
+			equalTotals(t, seriesTotals(t, r, "user"), map[string]float64{f.Capped: FixtureCappedRefused})
+		}},
+		Case{"per-user calls over the limit (the over-limit rule)", f.Query("perUserOver", map[string]any{"queryType": "perUser", "metric": "over_limit", "minEvents": 20, "minOverLimit": 1, "users": everyoneOver}), func(t testing.TB, r backend.DataResponse) {
+			// Nobody has 20 calls: every user here is read for a call over the limit.
+			values, names := perUser(t, r)
+			if fmt.Sprint(values) != fmt.Sprint(map[string]float64{f.Ivy: FixtureIvyOver, f.Other: FixtureOtherOver, f.Capped: FixtureCappedOver}) || names[f.Ivy] != ivyName {
+				t.Fatalf("over the limit per user: %v %v", values, names)
+			}
+		}},
+		Case{"per-user throttled calls", f.Query("perUserThrottled", map[string]any{"queryType": "perUser", "metric": "throttled", "minEvents": 20, "minOverLimit": 1, "users": everyoneOver}), func(t testing.TB, r backend.DataResponse) {
+			values, _ := perUser(t, r)
+			if fmt.Sprint(values) != fmt.Sprint(map[string]float64{f.Ivy: 0, f.Other: 0, f.Capped: FixtureCappedRefused}) {
+				t.Fatalf("throttled per user: %v", values)
+			}
+		}},
+		Case{"each user's share of the writes", f.Query("share", map[string]any{"queryType": "users"}), func(t testing.TB, r backend.DataResponse) {
+			// Shares are of every write of the window (other tests write in it too): Ivy's is
+			// bigger than Other's, as her 10 calls are to his 5, and 15 tiny writes cost nothing.
+			fr := oneFrame(t, r)
+			if fr.Fields[8].Name != "Share of writes" || fr.Fields[9].Name != "Monthly AE cost" {
+				t.Fatalf("columns %s, %s", fr.Fields[8].Name, fr.Fields[9].Name)
+			}
+			ivy, other := number(t, fr, 8, 0), number(t, fr, 8, 1)
+			if ivy <= 0 || ivy > 1 || math.Abs(ivy-2*other) > 1e-12 || number(t, fr, 9, 0) != 0 {
+				t.Fatalf("shares %v and %v, cost %v", ivy, other, number(t, fr, 9, 0))
+			}
+		}},
+	)
+	if mode == "worker" {
+		cases = append(cases, Case{"limits", f.Query("limits", map[string]any{"queryType": "limits", "headroom": 2, "users": []string{}}), func(t testing.TB, r backend.DataResponse) {
+			checkLimits(t, r, 2)
+		}})
+	} else {
+		cases = append(cases, Case{"limits need worker mode", f.Query("limits", map[string]any{"queryType": "limits", "users": []string{}}), func(t testing.TB, r backend.DataResponse) {
+			if r.Error == nil || !strings.Contains(r.Error.Error(), "needs the data source in worker mode") {
+				t.Fatalf("want an explanation, got %v", r.Error)
+			}
+		}})
+	}
 	rawSQL := fmt.Sprintf("SELECT blob1 AS event, SUM(_sample_interval) AS n FROM $__dataset WHERE $__timeFilter AND index1 IN ('%s', '%s') GROUP BY event ORDER BY event", f.Ivy, f.Other)
 	rawSeries := fmt.Sprintf("SELECT $__timeInterval AS t, blob1 AS event, SUM(_sample_interval) AS n FROM $__dataset WHERE $__timeFilter AND index1 = '%s' GROUP BY t, event ORDER BY t", f.Ivy)
 	if mode == "sql" {
@@ -288,4 +345,67 @@ func Cases(f Fixture, mode string) []Case {
 		}})
 	}
 	return cases
+}
+
+// Per-minute limits by tier and class, and how limits are recommended: contract/src/limits.ts
+// (RATE_LIMITS, EVENT_LIMIT_CLASS, RECOMMENDATION, recommendLimit), which the Go contract does not
+// carry (the plugin shows the worker's numbers; only this check needs them).
+var (
+	configuredPerMinute = map[string][2]float64{"Sync": {60, 600}, "Chat": {60, 600}, "Sync auth": {120, 1200}, "Auth": {120, 1200}, "Ingest": {60, 600}}
+	minPerMinute        = 10.0
+	minPerDay           = 100.0
+)
+
+// checkLimits holds the worker's recommendations (whatever the data of the last 7 whole days: the
+// worker leaves today out, so the fixture is not in them) to the contract: both tables with their
+// columns, a row for every event (zeros and floors for one nobody used), percentiles in order, the
+// recommendations p99 × headroom rounded up above their floors, the configured limits the
+// contract's for the event's class.
+func checkLimits(t testing.TB, r backend.DataResponse, headroom float64) {
+	t.Helper()
+	if r.Error != nil {
+		t.Fatalf("query failed: %v", r.Error)
+	}
+	if len(r.Frames) != 2 || r.Frames[0].Name != "Limits per event" || r.Frames[1].Name != "Users over the limit" {
+		t.Fatalf("want the two tables, got %d frames", len(r.Frames))
+	}
+	perEvent := r.Frames[0]
+	if perEvent.Rows() != 5 {
+		t.Fatalf("%d events, want a row for each of the five", perEvent.Rows())
+	}
+	col := func(name string, row int) float64 {
+		t.Helper()
+		f, i := perEvent.FieldByName(name)
+		if i < 0 {
+			t.Fatalf("no column %q", name)
+		}
+		v, err := f.FloatAt(row)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	for row := 0; row < perEvent.Rows(); row++ {
+		event := perEvent.Fields[0].At(row).(string)
+		used := col("Users", row) > 0
+		for _, kind := range []string{"Day", "Minute"} {
+			p50, p90, p99, top := col(kind+" p50", row), col(kind+" p90", row), col(kind+" p99", row), col(kind+" max", row)
+			if used && !(1 <= p50 && p50 <= p90 && p90 <= p99 && p99 <= top) || !used && p50+p90+p99+top != 0 {
+				t.Fatalf("%s (%v users): %s percentiles %v %v %v %v", event, col("Users", row), kind, p50, p90, p99, top)
+			}
+		}
+		if want := math.Max(minPerMinute, math.Ceil(col("Minute p99", row)*headroom)); col("Recommended per minute", row) != want {
+			t.Fatalf("%s: recommended per minute %v, want %v", event, col("Recommended per minute", row), want)
+		}
+		if want := math.Max(minPerDay, math.Ceil(col("Day p99", row)*headroom)); col("Recommended per day", row) != want {
+			t.Fatalf("%s: recommended per day %v, want %v", event, col("Recommended per day", row), want)
+		}
+		configured, ok := configuredPerMinute[event]
+		if !ok || col("Configured per minute (standard)", row) != configured[0] || col("Configured per minute (high)", row) != configured[1] {
+			t.Fatalf("%s: configured %v / %v, want %v", event, col("Configured per minute (standard)", row), col("Configured per minute (high)", row), configured)
+		}
+	}
+	if got := len(r.Frames[1].Fields); got != 8 {
+		t.Fatalf("users over the limit has %d columns", got)
+	}
 }

@@ -135,12 +135,14 @@ func (s Stack) SignUp(t testing.TB, name string) string {
 	return out.User.ID
 }
 
-// Point is one usage event to write.
+// Point is one usage event to write. OverLimit marks it over the user's rate limit (doubles[1] = 1,
+// as the worker writes it: contract/src/events.ts toDataPoint).
 type Point struct {
 	User, Event, Org string
 	Status           float64
 	At               time.Time
 	Sample           int
+	OverLimit        bool
 }
 
 // Write puts points straight into the local AE (its batch write endpoint).
@@ -152,10 +154,14 @@ func (s Stack) Write(t testing.TB, dataset string, points []Point) {
 		if sample == 0 {
 			sample = 1
 		}
+		over := 0.0
+		if p.OverLimit {
+			over = 1
+		}
 		payload[i] = map[string]any{
 			"indexes":          []string{p.User},
 			"blobs":            []string{p.Event, p.Org},
-			"doubles":          []float64{p.Status},
+			"doubles":          []float64{p.Status, over},
 			"timestamp":        p.At.UnixMilli(),
 			"_sample_interval": sample,
 		}

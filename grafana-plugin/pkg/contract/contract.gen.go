@@ -18,18 +18,20 @@ var EventLabels = map[string]string{
 
 // Columns say where each field of a usage event is stored in AE's table.
 var Columns = map[string]string{
-	"userId": "index1",
-	"event":  "blob1",
-	"orgId":  "blob2",
-	"status": "double1",
+	"userId":    "index1",
+	"event":     "blob1",
+	"orgId":     "blob2",
+	"status":    "double1",
+	"overLimit": "double2",
 }
 
 // Columns one by one.
 const (
-	ColumnUserID = "index1"
-	ColumnEvent  = "blob1"
-	ColumnOrgID  = "blob2"
-	ColumnStatus = "double1"
+	ColumnUserID    = "index1"
+	ColumnEvent     = "blob1"
+	ColumnOrgID     = "blob2"
+	ColumnStatus    = "double1"
+	ColumnOverLimit = "double2"
 )
 
 // ErrorStatus is the lowest HTTP status counted as an error.
@@ -134,11 +136,12 @@ const (
 	QueryTypeOrgs       = "orgs"
 	QueryTypePerUser    = "perUser"
 	QueryTypeCost       = "cost"
+	QueryTypeLimits     = "limits"
 	QueryTypeSQL        = "sql"
 )
 
 // QueryTypes lists every query type.
-var QueryTypes = []string{"users", "totals", "timeseries", "status", "orgs", "perUser", "cost", "sql"}
+var QueryTypes = []string{"users", "totals", "timeseries", "status", "orgs", "perUser", "cost", "limits", "sql"}
 
 // Time series dimensions.
 const (
@@ -166,10 +169,12 @@ const (
 	MetricEvents    = "events"
 	MetricErrors    = "errors"
 	MetricErrorRate = "error_rate"
+	MetricOverLimit = "over_limit"
+	MetricThrottled = "throttled"
 )
 
 // Metrics lists every time series metric.
-var Metrics = []string{"events", "errors", "error_rate"}
+var Metrics = []string{"events", "errors", "error_rate", "over_limit", "throttled"}
 
 // Raw SQL result formats.
 const (

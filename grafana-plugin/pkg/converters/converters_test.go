@@ -1,8 +1,10 @@
 package converters
 
 import (
+	"encoding/json"
 	"flag"
 	"fmt"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -10,6 +12,7 @@ import (
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 	"github.com/grafana/grafana-plugin-sdk-go/data"
 	"github.com/grafana/grafana-plugin-sdk-go/experimental"
+	"github.com/usagelens/analytics/internal/workerfake"
 	"github.com/usagelens/analytics/pkg/upstream"
 	"github.com/usagelens/analytics/pkg/usage"
 )
@@ -80,15 +83,26 @@ func fieldNames(f *data.Frame) string {
 }
 
 func TestUsersFrame(t *testing.T) {
-	frame := UsersFrame(users(), 0)
+	frame := UsersFrame(users(), 0, 120, 3*hour)
 	golden(t, "users", frame)
-	if got := fieldNames(frame); got != "User|User ID|Total|Sync|Sync auth|Auth|Chat|Ingest" {
+	if got := fieldNames(frame); got != "User|User ID|Total|Sync|Sync auth|Auth|Chat|Ingest|Share of writes|Monthly AE cost" {
 		t.Fatalf("columns %s", got)
+	}
+	// Ada's 20 of 120 writes in 3 hours: a sixth, and no cost (960 writes a day is far inside the
+	// paid plan's included 10M a month).
+	if frame.Fields[8].At(0) != 20.0/120 || frame.Fields[8].Config.Unit != "percentunit" || frame.Fields[9].At(0) != 0.0 || frame.Fields[9].Config.Unit != "currencyUSD" {
+		t.Fatalf("Ada's share %v (%s), cost %v (%s)", frame.Fields[8].At(0), frame.Fields[8].Config.Unit, frame.Fields[9].At(0), frame.Fields[9].Config.Unit)
+	}
+	// The busy week of contract/fixtures/cost.json: 700,000 of 7,000,000 writes is a tenth of
+	// the account's $5 a month.
+	busy := UsersFrame([]usage.UserUsage{{ID: "u", Total: 700_000}}, 0, 7_000_000, 7*24*hour)
+	if busy.Fields[8].At(0) != 0.1 || math.Abs(busy.Fields[9].At(0).(float64)-0.5) > 1e-12 {
+		t.Fatalf("busy week: share %v, cost %v", busy.Fields[8].At(0), busy.Fields[9].At(0))
 	}
 	if frame.Fields[0].At(0) != "Ada Lovelace" || frame.Fields[0].At(1) != "u_anon" {
 		t.Fatalf("users show by name, else by id: %v, %v", frame.Fields[0].At(0), frame.Fields[0].At(1))
 	}
-	if top := UsersFrame(users(), 1); top.Rows() != 1 || top.Fields[1].At(0) != "u_ada" {
+	if top := UsersFrame(users(), 1, 30, hour); top.Rows() != 1 || top.Fields[1].At(0) != "u_ada" {
 		t.Fatalf("top 1 keeps the first (busiest) user")
 	}
 }
@@ -138,7 +152,7 @@ func TestTotalsAndCost(t *testing.T) {
 }
 
 func TestPerUserFrames(t *testing.T) {
-	frames := PerUserFrames(users(), "error_rate")
+	frames := PerUserFrames(users(), "error_rate", nil)
 	golden(t, "per_user", frames...)
 	if len(frames) != 2 {
 		t.Fatalf("one frame per user, got %d", len(frames))
@@ -156,12 +170,79 @@ func TestPerUserFrames(t *testing.T) {
 			t.Errorf("frame %d: labels %v value %v, want {user=%s, name=%s} %v", i, labels, f.Fields[0].At(0), want.user, want.name, want.value)
 		}
 	}
-	if events := PerUserFrames(users(), "events"); events[0].Fields[0].At(0) != 20.0 {
+	if events := PerUserFrames(users(), "events", nil); events[0].Fields[0].At(0) != 20.0 {
 		t.Fatal("events per user")
 	}
-	empty := PerUserFrames(nil, "events")
+	empty := PerUserFrames(nil, "events", nil)
 	if len(empty) != 1 || len(empty[0].Fields) != 0 || empty[0].Meta.Type != data.FrameTypeNumericMulti {
 		t.Fatal("no user is one typed frame without fields: no data")
+	}
+}
+
+// Calls over the limit come with each user from the users read; throttled calls (429s) do not,
+// and are given by id.
+func TestPerUserFramesOfTheOverLimitMetrics(t *testing.T) {
+	u := users()
+	u[0].OverLimit, u[1].OverLimit = 4, 0
+	over := PerUserFrames(u, "over_limit", nil)
+	if over[0].Fields[0].At(0) != 4.0 || over[1].Fields[0].At(0) != 0.0 || over[0].Fields[0].Name != "over_limit" {
+		t.Fatalf("over the limit per user: %v %v", over[0].Fields[0].At(0), over[1].Fields[0].At(0))
+	}
+	throttled := PerUserFrames(u, "throttled", map[string]float64{"u_ada": 3})
+	if throttled[0].Fields[0].At(0) != 3.0 || throttled[1].Fields[0].At(0) != 0.0 {
+		t.Fatalf("throttled per user: %v %v", throttled[0].Fields[0].At(0), throttled[1].Fields[0].At(0))
+	}
+}
+
+// overLimitFixture: Ada over her limit in the first two hours (observed: 200s marked over; then
+// refused: 429s, also over), the unknown id once over without being refused, everyone else
+// refused once.
+func overLimitFixture() *usage.Series {
+	cell := func(h int, split, event string, status, total, over float64) usage.SeriesBucket {
+		return usage.SeriesBucket{Time: from.Add(time.Duration(h) * hour), Event: event, Status: status, Split: split, Total: total, OverLimit: over}
+	}
+	return usage.NewSeries(usage.Filter{From: from, To: to}, usage.SeriesParams{Interval: hour, By: usage.SplitUser}, []usage.SeriesBucket{
+		cell(0, "u_ada", "auth", 200, 10, 4),
+		cell(1, "u_ada", "auth", 429, 6, 6),
+		cell(1, "u_ada", "sync", 101, 2, 0),
+		cell(2, "u_anon", "ingest", 201, 5, 1),
+		cell(2, "u_quiet", "sync", 101, 9, 0),
+		cell(2, "", "chat", 429, 1, 1),
+	})
+}
+
+func TestTimeSeriesOfCallsOverTheLimitAndThrottled(t *testing.T) {
+	over := TimeSeries(overLimitFixture(), "user", "over_limit", 0, names)
+	golden(t, "timeseries_user_over_limit", over...)
+	got := map[string][]any{}
+	for _, f := range over {
+		got[f.Fields[1].Labels["user"]] = []any{f.Fields[1].At(0), f.Fields[1].At(1), f.Fields[1].At(2)}
+	}
+	// Ada 4 then 6 over, the unknown id 1; the user never over is not among the over-limit series.
+	if fmt.Sprint(got) != fmt.Sprint(map[string][]any{"u_ada": {4.0, 6.0, 0.0}, "u_anon": {0.0, 0.0, 1.0}}) || over[0].Fields[1].Labels["user"] != "u_ada" {
+		t.Fatalf("over the limit by user: %v", got)
+	}
+	throttled := TimeSeries(overLimitFixture(), "user", "throttled", 0, names)
+	if len(throttled) != 1 || throttled[0].Fields[1].Labels["user"] != "u_ada" || sum(throttled[0]) != 6 || throttled[0].Fields[1].At(1) != 6.0 {
+		t.Fatalf("throttled by user: only Ada's six 429s, %d series", len(throttled))
+	}
+	byEvent := TimeSeries(overLimitFixture(), "event", "throttled", 0, names)
+	perEvent := map[string]float64{}
+	for _, f := range byEvent {
+		perEvent[f.Fields[1].Labels["event"]] = sum(f)
+	}
+	if fmt.Sprint(perEvent) != fmt.Sprint(map[string]float64{"auth": 6, "chat": 1, "ingest": 0, "sync": 0}) {
+		t.Fatalf("throttled by event, everyone's: %v", perEvent)
+	}
+	c := SeriesCounts(overLimitFixture())
+	if c != (Counts{Events: 33, Errors: 7, OverLimit: 12, Throttled: 7}) {
+		t.Fatalf("the series' counts: %+v", c)
+	}
+	if f := MetricFrame(c, "throttled"); f.Fields[0].Name != "Throttled calls" || f.Fields[0].At(0) != 7.0 || f.Meta.Type != data.FrameTypeNumericMulti {
+		t.Fatalf("throttled total: %s %v", f.Fields[0].Name, f.Fields[0].At(0))
+	}
+	if f := TotalsFrame(&usage.Totals{Events: 33, OverLimit: 12}, "over_limit"); f.Fields[0].Name != "Calls over the limit" || f.Fields[0].At(0) != 12.0 {
+		t.Fatalf("over-limit total: %s %v", f.Fields[0].Name, f.Fields[0].At(0))
 	}
 }
 
@@ -343,5 +424,47 @@ func BenchmarkTimeSeriesByUser(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		TimeSeries(s, "user", "error_rate", 10, nil)
+	}
+}
+
+func TestLimitsFrames(t *testing.T) {
+	var l usage.Limits
+	if err := json.Unmarshal([]byte(workerfake.LimitsAnswer), &l); err != nil {
+		t.Fatal(err)
+	}
+	frames := LimitsFrames(&l)
+	golden(t, "limits", frames...)
+	if len(frames) != 2 {
+		t.Fatalf("two tables, got %d", len(frames))
+	}
+	perEvent, over := frames[0], frames[1]
+	if got := fieldNames(perEvent); got != "Event|Users|Day p50|Day p90|Day p99|Day max|Minute p50|Minute p90|Minute p99|Minute max|Recommended per minute|Recommended per day|Configured per minute (standard)|Configured per minute (high)" {
+		t.Fatalf("limits columns %s", got)
+	}
+	if got := fieldNames(over); got != "User|User ID|Tier|Event|Minutes over (configured)|Calls over (configured)|Days over (recommended)|Minutes over (recommended)" {
+		t.Fatalf("users over columns %s", got)
+	}
+	row := func(f *data.Frame, i int) string {
+		var cells []string
+		for _, field := range f.Fields {
+			cells = append(cells, fmt.Sprint(field.At(i)))
+		}
+		return strings.Join(cells, " ")
+	}
+	if got := row(perEvent, 0); got != "Sync 40 12 60 140 300 1 4 9 31 18 280 60 600" {
+		t.Fatalf("sync: %s", got)
+	}
+	if got := row(over, 1); got != "svc_9 svc_9 standard Ingest 4 39 0 0" {
+		t.Fatalf("an unknown id over the configured limit: %s", got)
+	}
+	if got := row(over, 0); got != "Ada Lovelace usr_ada high Sync 0 0 1 3" {
+		t.Fatalf("Ada over the recommended: %s", got)
+	}
+	if n := perEvent.Meta.Notices; len(n) != 1 || !strings.Contains(n[0].Text, "headroom 2×") {
+		t.Fatalf("notice %v", n)
+	}
+	empty := LimitsFrames(&usage.Limits{})
+	if len(empty) != 2 || empty[0].Rows() != 0 || empty[1].Rows() != 0 || len(empty[1].Fields) != 8 {
+		t.Fatal("no events and nobody over: two empty tables with their columns")
 	}
 }

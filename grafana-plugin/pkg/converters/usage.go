@@ -26,19 +26,45 @@ var dataplaneVersion = data.FrameTypeVersion{0, 1}
 
 func ptr[T any](v T) *T { return &v }
 
-// metricValue is a metric of events and errors; an error rate without events is 0, not NaN,
-// which Grafana's alerting would take for a firing value.
-func metricValue(metric string, events, errors float64) float64 {
+// ThrottledStatus is the status of a call refused for its rate limit: the worker answers 429 in
+// enforce mode and tracks the call with it (limits spec; contract METRICS: "Throttled (429)").
+const ThrottledStatus = 429
+
+// Counts are what a metric is taken from: calls, failed calls (status >= 400), calls over their
+// rate limit (let through or refused), and calls refused for it (status 429).
+type Counts struct {
+	Events, Errors, OverLimit, Throttled float64
+}
+
+// Add counts a series cell in.
+func (c *Counts) Add(b usage.SeriesBucket) {
+	c.Events += b.Total
+	c.OverLimit += b.OverLimit
+	if b.Status >= contract.ErrorStatus {
+		c.Errors += b.Total
+	}
+	if b.Status == ThrottledStatus {
+		c.Throttled += b.Total
+	}
+}
+
+// Value is the metric of c; an error rate without events is 0, not NaN, which Grafana's alerting
+// would take for a firing value.
+func (c Counts) Value(metric string) float64 {
 	switch metric {
 	case contract.MetricErrors:
-		return errors
+		return c.Errors
 	case contract.MetricErrorRate:
-		if events == 0 {
+		if c.Events == 0 {
 			return 0
 		}
-		return errors / events
+		return c.Errors / c.Events
+	case contract.MetricOverLimit:
+		return c.OverLimit
+	case contract.MetricThrottled:
+		return c.Throttled
 	default:
-		return events
+		return c.Events
 	}
 }
 
@@ -46,6 +72,8 @@ var metricTitles = map[string]string{
 	contract.MetricEvents:    "Total events",
 	contract.MetricErrors:    "Errors",
 	contract.MetricErrorRate: "Error rate",
+	contract.MetricOverLimit: "Calls over the limit",
+	contract.MetricThrottled: "Throttled calls",
 }
 
 func metricConfig(metric string) *data.FieldConfig {
@@ -56,8 +84,10 @@ func metricConfig(metric string) *data.FieldConfig {
 }
 
 // UsersFrame is the per-user table: User (name, else id), User ID, Total, then one column per
-// event in the seed's order, in the read's order (busiest first); topN > 0 keeps the first N.
-func UsersFrame(users []usage.UserUsage, topN int) *data.Frame {
+// event in the seed's order, then what the user's writes cost (usage.UserCost): their Share of
+// writes among the account's totalWrites of the window (span long) and their part of the
+// account's Monthly AE cost; in the read's order (busiest first); topN > 0 keeps the first N.
+func UsersFrame(users []usage.UserUsage, topN int, totalWrites float64, span time.Duration) *data.Frame {
 	if topN > 0 && len(users) > topN {
 		users = users[:topN]
 	}
@@ -68,11 +98,15 @@ func UsersFrame(users []usage.UserUsage, topN int) *data.Frame {
 	for i := range perEvent {
 		perEvent[i] = make([]float64, len(users))
 	}
+	shares := make([]float64, len(users))
+	costs := make([]float64, len(users))
 	for i, u := range users {
 		names[i], ids[i], totals[i] = u.Label(), u.ID, u.Total
 		for j, e := range contract.Events {
 			perEvent[j][i] = u.Events[e]
 		}
+		cost := usage.UserCost(u.Total, totalWrites, span.Seconds())
+		shares[i], costs[i] = cost.Share, cost.MonthlyUSD
 	}
 	frame := data.NewFrame("Usage by user",
 		data.NewField("User", nil, names),
@@ -82,6 +116,12 @@ func UsersFrame(users []usage.UserUsage, topN int) *data.Frame {
 	for j, e := range contract.Events {
 		frame.Fields = append(frame.Fields, data.NewField(contract.EventLabels[e], nil, perEvent[j]))
 	}
+	share := data.NewField("Share of writes", nil, shares)
+	share.Config = &data.FieldConfig{Unit: "percentunit", Description: "The user's calls among every AE write of the period (one tracked call is one write)"}
+	cost := data.NewField("Monthly AE cost", nil, costs)
+	cost.Config = &data.FieldConfig{Unit: "currencyUSD", Decimals: ptr(uint16(2)),
+		Description: "The user's share of the account's AE write cost, projected over a month at the period's rate (paid plan, past its included writes)"}
+	frame.Fields = append(frame.Fields, share, cost)
 	return frame
 }
 
@@ -119,7 +159,8 @@ func OrgsFrame(orgs []usage.OrgUsage, topN int) *data.Frame {
 }
 
 // TotalsFrame is the window's total events and active users; with a metric it is that one number
-// alone, as a numeric-multi frame, so an alert rule's condition reads one value.
+// alone (MetricFrame). The totals read has no statuses: throttled calls are counted from a series
+// read (MetricFrame of its Counts).
 func TotalsFrame(t *usage.Totals, metric string) *data.Frame {
 	if metric == "" {
 		return data.NewFrame("Totals",
@@ -127,29 +168,39 @@ func TotalsFrame(t *usage.Totals, metric string) *data.Frame {
 			data.NewField("Active users", nil, []float64{t.ActiveUsers}),
 		)
 	}
-	field := data.NewField(metricTitles[metric], nil, []float64{metricValue(metric, t.Events, t.Errors)})
+	return MetricFrame(Counts{Events: t.Events, Errors: t.Errors, OverLimit: t.OverLimit}, metric)
+}
+
+// MetricFrame is one metric of the window's counts as a numeric-multi frame, so an alert rule's
+// condition reads one value.
+func MetricFrame(c Counts, metric string) *data.Frame {
+	field := data.NewField(metricTitles[metric], nil, []float64{c.Value(metric)})
 	field.Config = metricConfig(metric)
 	frame := data.NewFrame("Totals", field)
 	frame.Meta = &data.FrameMeta{Type: data.FrameTypeNumericMulti, TypeVersion: dataplaneVersion}
 	return frame
 }
 
+// SeriesCounts sums a series read's cells, whatever their split.
+func SeriesCounts(s *usage.Series) Counts {
+	var c Counts
+	for _, b := range s.Buckets {
+		c.Add(b)
+	}
+	return c
+}
+
 // CostFrame puts the window's AE usage in cost terms: writes (one per tracked event) per day
 // against the free tier and projected over a month on the paid plan, and the AE read queries made
 // today against the free plan's daily allowance.
 func CostFrame(t *usage.Totals, span time.Duration) *data.Frame {
-	days := span.Hours() / 24
-	if days <= 0 {
-		days = 1
-	}
-	perDay := t.Events / days
-	monthly := perDay * 30
-	billable := max(monthly-contract.Pricing.PaidIncludedWritesPerMonth, 0)
+	monthly := usage.MonthlyFromWindow(t.Events, span.Seconds())
+	perDay := monthly / 30
 	frame := data.NewFrame("Analytics Engine cost",
 		data.NewField("AE writes per day", nil, []float64{perDay}),
 		data.NewField("Free tier used", nil, []float64{perDay / contract.Pricing.FreeWritesPerDay * 100}),
 		data.NewField("Projected monthly writes", nil, []float64{monthly}),
-		data.NewField("Projected monthly cost", nil, []float64{billable / 1_000_000 * contract.Pricing.PaidUSDPerMillionWrites}),
+		data.NewField("Projected monthly cost", nil, []float64{usage.MonthlyWritesCostUSD(monthly)}),
 		data.NewField("AE reads today", nil, []float64{t.ReadsToday}),
 		data.NewField("Free reads used", nil, []float64{t.ReadsToday / contract.Pricing.FreeReadsPerDay * 100}),
 	)
@@ -162,14 +213,16 @@ func CostFrame(t *usage.Totals, span time.Duration) *data.Frame {
 
 // PerUserFrames is one number per user over the range, the metric of that user, as numeric-multi
 // frames labelled {user, name}: Grafana's alerting makes one alert instance per label set, and
-// notifications can say the name. No user gives one frame without fields: "no data".
-func PerUserFrames(users []usage.UserUsage, metric string) data.Frames {
+// notifications can say the name. No user gives one frame without fields: "no data". The users
+// read has no statuses: throttled calls per user come in throttled (by id; absent is none).
+func PerUserFrames(users []usage.UserUsage, metric string, throttled map[string]float64) data.Frames {
 	if len(users) == 0 {
 		return data.Frames{{Name: "Per user", Meta: &data.FrameMeta{Type: data.FrameTypeNumericMulti, TypeVersion: dataplaneVersion}}}
 	}
 	frames := make(data.Frames, 0, len(users))
 	for _, u := range users {
-		field := data.NewField(metric, data.Labels{"user": u.ID, "name": u.Label()}, []float64{metricValue(metric, u.Total, u.Errors)})
+		c := Counts{Events: u.Total, Errors: u.Errors, OverLimit: u.OverLimit, Throttled: throttled[u.ID]}
+		field := data.NewField(metric, data.Labels{"user": u.ID, "name": u.Label()}, []float64{c.Value(metric)})
 		field.Config = metricConfig(metric)
 		frame := data.NewFrame(u.Label(), field)
 		frame.Meta = &data.FrameMeta{Type: data.FrameTypeNumericMulti, TypeVersion: dataplaneVersion}
@@ -219,10 +272,9 @@ func statusClass(s float64) string {
 type series struct {
 	id, display string
 	labels      data.Labels
-	events      map[int64]float64
-	errors      map[int64]float64
-	events0     float64
-	errors0     float64
+	// buckets are the counts per bucket start (unix seconds), all their sum.
+	buckets map[int64]*Counts
+	all     Counts
 }
 
 // axis is the series' bucket starts: from the bucket holding the window's start up to, not
@@ -245,8 +297,8 @@ func axis(s *usage.Series) []time.Time {
 // the split-out ones, labelled {user, name} and named by name (names: id → name); organisations are
 // labelled {org} and named from names, and the rest of their split ("") is NoOrg unless names[""]
 // says otherwise (OtherOrgs, when organisations were left out of the split). topN > 0 keeps the
-// biggest series: by events, or by errors for the error metrics, leaving out users without any
-// (events by type stay in the seed's order).
+// biggest series: by events, by errors for the error metrics, by calls over the limit or throttled
+// calls for those, leaving out users without any (events by type stay in the seed's order).
 func TimeSeries(s *usage.Series, groupBy, metric string, topN int, names map[string]string) data.Frames {
 	all := map[string]*series{}
 	for _, b := range s.Buckets {
@@ -282,28 +334,30 @@ func TimeSeries(s *usage.Series, groupBy, metric string, topN int, names map[str
 		}
 		cell := all[id]
 		if cell == nil {
-			cell = &series{id: id, display: display, labels: labels, events: map[int64]float64{}, errors: map[int64]float64{}}
+			cell = &series{id: id, display: display, labels: labels, buckets: map[int64]*Counts{}}
 			all[id] = cell
 		}
 		t := b.Time.Unix()
-		cell.events[t] += b.Total
-		cell.events0 += b.Total
-		if b.Status >= contract.ErrorStatus {
-			cell.errors[t] += b.Total
-			cell.errors0 += b.Total
+		if cell.buckets[t] == nil {
+			cell.buckets[t] = &Counts{}
 		}
+		cell.buckets[t].Add(b)
+		cell.all.Add(b)
 	}
 	if groupBy == contract.GroupByTotal && len(all) == 0 {
 		// No events is a total of zero, not a missing series.
-		all[""] = &series{display: "All events", events: map[int64]float64{}, errors: map[int64]float64{}}
+		all[""] = &series{display: "All events", buckets: map[int64]*Counts{}}
 	}
-	// Series of errors rank by errors (an error rate of 1 call in 1 is not the worst user), and
-	// users without any are not among "the users with most errors".
+	// Series rank by what they count: errors for the error metrics (an error rate of 1 call in 1
+	// is not the worst user), calls over the limit, throttled calls; and users without any are not
+	// among "the users with most" of it.
 	size := func(c *series) float64 {
-		if metric == contract.MetricEvents {
-			return c.events0
+		switch metric {
+		case contract.MetricErrors, contract.MetricErrorRate:
+			return c.all.Errors
+		default:
+			return c.all.Value(metric)
 		}
-		return c.errors0
 	}
 	ordered := make([]*series, 0, len(all))
 	for _, cell := range all {
@@ -330,7 +384,9 @@ func TimeSeries(s *usage.Series, groupBy, metric string, topN int, names map[str
 	for _, cell := range ordered {
 		values := make([]float64, len(times))
 		for i, t := range times {
-			values[i] = metricValue(metric, cell.events[t.Unix()], cell.errors[t.Unix()])
+			if c := cell.buckets[t.Unix()]; c != nil {
+				values[i] = c.Value(metric)
+			}
 		}
 		field := data.NewField(metric, cell.labels, values)
 		field.Config = metricConfig(metric)

@@ -54,18 +54,24 @@ func TestParseQuery(t *testing.T) {
 	if err != nil || q.Metric != "error_rate" || q.MinEvents != 20 || q.Users[0] != `o'brien\x` {
 		t.Fatalf("perUser: %+v %v", q, err)
 	}
+	q, err = ParseQuery([]byte(`{"queryType":"perUser","metric":"over_limit","minEvents":20,"minOverLimit":1}`))
+	if err != nil || q.Metric != "over_limit" || q.MinOverLimit != 1 {
+		t.Fatalf("perUser over the limit: %+v %v", q, err)
+	}
 	for raw, want := range map[string]string{
 		`{"queryType":"pie"}`:                            "query type",
 		`{"queryType":"timeseries","groupBy":"country"}`: "group by",
 		`{"queryType":"timeseries","metric":"latency"}`:  "metric",
-		`{"topN":-1}`:                            "top N",
-		`{"topN":10001}`:                         "top N",
-		`{"queryType":"perUser","minEvents":-1}`: "minimum events",
-		`{"queryType":"totals","metric":"p99"}`:  "metric",
-		`{"users":["a\nb"]}`:                     "user filter",
-		`{"orgs":["\u0000"]}`:                    "org filter",
-		`{"queryType":"sql"}`:                    "raw SQL is empty",
-		`{"events":["login"]}`:                   "event",
+		`{"topN":-1}`:                                            "top N",
+		`{"topN":10001}`:                                         "top N",
+		`{"queryType":"perUser","minEvents":-1}`:                 "minimum events",
+		`{"queryType":"perUser","minOverLimit":-1}`:              "minimum calls over the limit",
+		`{"queryType":"limits","headroom":-2}`:                   "headroom",
+		`{"queryType":"totals","metric":"p99"}`:                  "metric",
+		`{"users":["a\nb"]}`:                                     "user filter",
+		`{"orgs":["\u0000"]}`:                                    "org filter",
+		`{"queryType":"sql"}`:                                    "raw SQL is empty",
+		`{"events":["login"]}`:                                   "event",
 		`{"queryType":"sql","rawSql":"SELECT 1","format":"csv"}`: "format",
 		`[`: "not valid JSON",
 	} {

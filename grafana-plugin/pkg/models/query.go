@@ -18,9 +18,14 @@ type Query struct {
 	Events    []string `json:"events,omitempty"`
 	// TopN keeps the N biggest users, orgs or series; 0 keeps the default.
 	TopN int `json:"topN,omitempty"`
-	// MinEvents keeps, in a perUser query, only users with at least this many events (SQL HAVING).
-	MinEvents int    `json:"minEvents,omitempty"`
-	RawSQL    string `json:"rawSql,omitempty"`
+	// MinEvents keeps, in a perUser query, only users with at least this many events, or (with
+	// MinOverLimit) at least that many calls over their limit (SQL HAVING, either bound).
+	MinEvents    int `json:"minEvents,omitempty"`
+	MinOverLimit int `json:"minOverLimit,omitempty"`
+	// Headroom is, in a limits query, the factor over the 99th percentile the recommended limits
+	// give; 0 leaves the worker's default.
+	Headroom float64 `json:"headroom,omitempty"`
+	RawSQL   string  `json:"rawSql,omitempty"`
 	// Format of raw SQL results: "table" (default) or "time_series".
 	Format string `json:"format,omitempty"`
 }
@@ -65,6 +70,10 @@ func ParseQuery(raw json.RawMessage) (Query, error) {
 		return q, fmt.Errorf("top N must be 0 (the default) to %d", usage.MaxUsersLimit)
 	case q.MinEvents < 0:
 		return q, fmt.Errorf("minimum events must be 0 or more")
+	case q.MinOverLimit < 0:
+		return q, fmt.Errorf("minimum calls over the limit must be 0 or more")
+	case q.Headroom < 0:
+		return q, fmt.Errorf("headroom must be a positive number (the worker's default when unset)")
 	case q.QueryType == contract.QueryTypeSQL && q.RawSQL == "":
 		return q, fmt.Errorf("raw SQL is empty")
 	case !oneOf(q.Format, contract.Formats):

@@ -216,3 +216,25 @@ func (r *cachedReader) Series(ctx context.Context, f usage.Filter, p usage.Serie
 		return r.upstream.Series(ctx, f, p)
 	})
 }
+
+var _ usage.LimitsReader = (*cachedReader)(nil)
+
+// Limits are the worker's recommendations, shared by the panels that show them (a dashboard's two
+// tables ask the same query). The worker reads them over a period ending at its own now, so the
+// key is the period, headroom and events, kept maxTTL (recommendations over days move slowly).
+// An alert rule never gets a dashboard's answer: it asks the worker itself.
+func (r *cachedReader) Limits(ctx context.Context, p usage.LimitsParams) (*usage.Limits, error) {
+	lr, ok := r.upstream.(usage.LimitsReader)
+	if !ok {
+		return nil, errNoLimits
+	}
+	if r.alert {
+		return lr.Limits(ctx, p)
+	}
+	key := fmt.Sprintf("limits %s headroom %g events %q", p.Period, p.Headroom, sortedSet(p.Events))
+	v, err := r.cache.get(ctx, key, maxTTL, func(ctx context.Context) (any, error) { return lr.Limits(ctx, p) })
+	if err != nil {
+		return nil, err
+	}
+	return v.(*usage.Limits), nil
+}

@@ -48,8 +48,8 @@ func TestIntegrationEveryQueryTypeInBothModes(t *testing.T) {
 }
 
 // The reads a refresh costs, counted by the local AE itself (SQL API requests and Analytics SQL
-// binding queries): the Usage overview 4, User detail 2, alert rules of one tick sharing one read,
-// in both modes.
+// binding queries): the Usage overview 4, User detail 2, Limits 5 (worker mode), alert rules of
+// one tick sharing one read, in both modes.
 func TestIntegrationReadsPerRefresh(t *testing.T) {
 	stack := stacktest.FromEnv(t)
 	fixture := stacktest.Seed(t, stack, "usage_analytics")
@@ -58,6 +58,9 @@ func TestIntegrationReadsPerRefresh(t *testing.T) {
 	// default the two of the contract), as AE has no dataset before a binding creates it.
 	dataset := contract.Datasets["staging"]
 	stack.Write(t, dataset, []stacktest.Point{{User: "u_1", Event: "sync", Status: 101, At: time.Now().Add(-time.Minute)}})
+	// The worker's recommendations read the last 7 whole days: a call there makes them two reads
+	// (with none, the worker skips the users-over read).
+	stack.Write(t, "usage_analytics", []stacktest.Point{{User: stacktest.UniqueID("recent"), Event: "auth", Status: 200, At: time.Now().Add(-48 * time.Hour)}})
 	detail := make([]json.RawMessage, len(userDetail))
 	for i, panel := range userDetail {
 		detail[i] = json.RawMessage(strings.ReplaceAll(string(panel), "u_00042", fixture.Ivy))
@@ -72,7 +75,7 @@ func TestIntegrationReadsPerRefresh(t *testing.T) {
 
 func readsPerRefresh(t *testing.T, stack stacktest.Stack, mode string, settings backend.DataSourceInstanceSettings, detail []json.RawMessage) {
 	{
-		for _, dashboard := range []struct {
+		dashboards := []struct {
 			name   string
 			span   time.Duration
 			panels []json.RawMessage
@@ -80,7 +83,18 @@ func readsPerRefresh(t *testing.T, stack stacktest.Stack, mode string, settings 
 		}{
 			{"Usage overview", 24 * time.Hour, overview, 4},
 			{"User detail", 7 * 24 * time.Hour, detail, 2},
-		} {
+		}
+		if mode == "worker" {
+			// Limits: totals, the users over the limit, one series read, and the worker's two
+			// reads for the recommendations (worker mode only: the limits live in the app).
+			dashboards = append(dashboards, struct {
+				name   string
+				span   time.Duration
+				panels []json.RawMessage
+				reads  int
+			}{"Limits", 7 * 24 * time.Hour, dashboardTargets(t, "usage-lens-limits"), 5})
+		}
+		for _, dashboard := range dashboards {
 			ds := instance(t, settings)
 			before := stack.Reads(t)
 			// refresh fails on any panel's error.
@@ -90,22 +104,22 @@ func readsPerRefresh(t *testing.T, stack stacktest.Stack, mode string, settings 
 			}
 		}
 
-		// Two per-user rules of one tick: one read, never the dashboard's.
+		// The three per-user rules of one tick: one read, never the dashboard's.
 		ds := instance(t, settings)
 		tick := time.Now()
-		refresh(t, ds, time.Hour, []json.RawMessage{json.RawMessage(`{"queryType":"perUser","metric":"events","minEvents":20}`)}, tick)
+		refresh(t, ds, time.Hour, []json.RawMessage{json.RawMessage(`{"queryType":"perUser","metric":"events","minEvents":20,"minOverLimit":1}`)}, tick)
 		before := stack.Reads(t)
-		for _, metric := range []string{"events", "error_rate"} {
+		for _, metric := range []string{"events", "error_rate", "errors", "over_limit"} {
 			res, err := ds.QueryData(context.Background(), &backend.QueryDataRequest{
 				Headers: map[string]string{"FromAlert": "true", "X-Cache-Skip": "true", "X-Grafana-Org-Id": "1"},
-				Queries: []backend.DataQuery{{RefID: "A", JSON: json.RawMessage(`{"queryType":"perUser","metric":"` + metric + `","minEvents":20}`), TimeRange: backend.TimeRange{From: tick.Add(-time.Hour), To: tick}}},
+				Queries: []backend.DataQuery{{RefID: "A", JSON: json.RawMessage(`{"queryType":"perUser","metric":"` + metric + `","minEvents":20,"minOverLimit":1}`), TimeRange: backend.TimeRange{From: tick.Add(-time.Hour), To: tick}}},
 			})
 			if err != nil || res.Responses["A"].Error != nil {
 				t.Fatalf("%s mode, rule of %s: %v %v", mode, metric, err, res.Responses["A"].Error)
 			}
 		}
 		if got := stack.Reads(t) - before; got != 1 {
-			t.Errorf("%s mode: two per-user rules of one tick made %d reads, want 1 (their own, not the dashboard's)", mode, got)
+			t.Errorf("%s mode: the per-user rules of one tick made %d reads, want 1 (their own, not the dashboard's)", mode, got)
 		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"slices"
 	"sort"
 	"strings"
@@ -36,6 +37,8 @@ type point struct {
 	status           float64
 	at               time.Time
 	n                float64
+	// over of the n calls were over their rate limit.
+	over float64
 }
 
 func (m *memoryReads) log(read string) {
@@ -77,6 +80,7 @@ func (m *memoryReads) Totals(_ context.Context, f usage.Filter) (*usage.Totals, 
 	users := map[string]bool{}
 	for _, p := range m.selected(f) {
 		t.Events += p.n
+		t.OverLimit += p.over
 		if p.status >= 400 {
 			t.Errors += p.n
 		}
@@ -117,7 +121,11 @@ func (m *memoryReads) Orgs(_ context.Context, f usage.Filter, limit int) ([]usag
 }
 
 func (m *memoryReads) Users(_ context.Context, f usage.Filter, page usage.UsersPage) ([]usage.UserUsage, error) {
-	m.log(fmt.Sprintf("users %s %s limit %d minEvents %d", page.Sort, page.Order, page.Limit, page.MinEvents))
+	read := fmt.Sprintf("users %s %s limit %d minEvents %d", page.Sort, page.Order, page.Limit, page.MinEvents)
+	if page.MinOverLimit > 0 {
+		read += fmt.Sprintf(" minOverLimit %d", page.MinOverLimit)
+	}
+	m.log(read)
 	byID := map[string]*usage.UserUsage{}
 	for _, p := range m.selected(f) {
 		u := byID[p.user]
@@ -126,14 +134,16 @@ func (m *memoryReads) Users(_ context.Context, f usage.Filter, page usage.UsersP
 			byID[p.user] = u
 		}
 		u.Total += p.n
+		u.OverLimit += p.over
 		u.Events[p.event] += p.n
 		if p.status >= 400 {
 			u.Errors += p.n
 		}
 	}
 	var users []usage.UserUsage
+	// HAVING events >= minEvents OR over >= minOverLimit, each bound only when set.
 	for _, u := range byID {
-		if u.Total >= float64(page.MinEvents) {
+		if !page.Bounded() || page.MinEvents > 0 && u.Total >= float64(page.MinEvents) || page.MinOverLimit > 0 && u.OverLimit >= float64(page.MinOverLimit) {
 			users = append(users, *u)
 		}
 	}
@@ -164,7 +174,7 @@ func (m *memoryReads) Series(_ context.Context, f usage.Filter, s usage.SeriesPa
 		status       float64
 	}
 	step := int64(s.Interval / time.Second)
-	cells := map[key]float64{}
+	cells, over := map[key]float64{}, map[key]float64{}
 	for _, p := range m.selected(f) {
 		k := key{bucket: p.at.Unix() / step * step, event: p.event, status: p.status}
 		id := p.user
@@ -175,10 +185,11 @@ func (m *memoryReads) Series(_ context.Context, f usage.Filter, s usage.SeriesPa
 			k.split = id
 		}
 		cells[k] += p.n
+		over[k] += p.over
 	}
 	var buckets []usage.SeriesBucket
 	for k, n := range cells {
-		buckets = append(buckets, usage.SeriesBucket{Time: time.Unix(k.bucket, 0).UTC(), Event: k.event, Status: k.status, Split: k.split, Total: n})
+		buckets = append(buckets, usage.SeriesBucket{Time: time.Unix(k.bucket, 0).UTC(), Event: k.event, Status: k.status, Split: k.split, Total: n, OverLimit: over[k]})
 	}
 	return usage.NewSeries(f, s, buckets), nil
 }
@@ -200,9 +211,9 @@ func population(n int) *memoryReads {
 		at := now.Add(-time.Duration(i%1440+1) * time.Minute)
 		event := contract.Events[i%len(contract.Events)]
 		if i%7 == 3 {
-			m.points = append(m.points, point{user, org, event, 500, at, calls / 3}, point{user, org, event, 200, at, calls - calls/3})
+			m.points = append(m.points, point{user, org, event, 500, at, calls / 3, 0}, point{user, org, event, 200, at, calls - calls/3, 0})
 		} else {
-			m.points = append(m.points, point{user, org, event, 200, at, calls})
+			m.points = append(m.points, point{user, org, event, 200, at, calls, 0})
 		}
 	}
 	return m
@@ -444,5 +455,181 @@ func TestSettingsThatDoNotLoadAreReportedNotPanicked(t *testing.T) {
 	}
 	if health, _ := d.CheckHealth(context.Background(), &backend.CheckHealthRequest{}); health.Status != backend.HealthStatusError || !strings.Contains(health.Message, "not valid JSON") {
 		t.Fatalf("health: %+v", health)
+	}
+}
+
+// overLimitPopulation is population(n) with every 25th user over the limit in the hour before now:
+// user i (i%25 == 4) made i+1 calls of which i%100+1 were marked over (observed), and 2 more
+// refused (429, also over).
+func overLimitPopulation(n int) *memoryReads {
+	m := population(n)
+	for i := 4; i < n; i += 25 {
+		user := fmt.Sprintf("u_%05d", i)
+		at := now.Add(-30 * time.Minute)
+		m.points = append(m.points,
+			point{user, "", "auth", 200, at, float64(i%100 + 1), float64(i%100 + 1)},
+			point{user, "", "auth", 429, at, 2, 2})
+	}
+	return m
+}
+
+// The Limits dashboard's series panels (over the limit and throttled, by user) choose their users
+// among those with a call over the limit, and share that read and one series read; its stat of
+// calls over the limit is the totals read.
+func TestOverLimitPanelsShareTheirReads(t *testing.T) {
+	upstream := overLimitPopulation(1000)
+	d := New(settingsForTests(), upstream, nil, (&clock{now: now}).Now)
+	answers := refresh(t, d, 24*time.Hour, []json.RawMessage{
+		panel(`{"queryType":"totals","metric":"over_limit"}`),
+		panel(`{"queryType":"timeseries","groupBy":"user","metric":"over_limit","topN":10}`),
+		panel(`{"queryType":"timeseries","groupBy":"user","metric":"throttled","topN":10}`),
+	}, now)
+	reads := slices.Clone(upstream.reads)
+	slices.Sort(reads)
+	if want := []string{"series", "totals", "users total desc limit 100 minEvents 0 minOverLimit 1"}; fmt.Sprint(reads) != fmt.Sprint(want) {
+		t.Fatalf("reads %v, want %v", reads, want)
+	}
+	// 40 users over: i = 4, 29, …, 979; over counts i%100+1 (+2 refused), so the most over are
+	// those with i%100 = 79 (u_00079, u_00179, …, u_00979: 82 each), then i%100 = 54 (57 each).
+	if total := answers[0].Frames[0].Fields[0].At(0); total != 40*2.0+func() float64 {
+		s := 0.0
+		for i := 4; i < 1000; i += 25 {
+			s += float64(i%100 + 1)
+		}
+		return s
+	}() {
+		t.Fatalf("calls over the limit in the range: %v", total)
+	}
+	over := answers[1].Frames
+	if len(over) != 10 {
+		t.Fatalf("the 10 users most over: %d series", len(over))
+	}
+	for _, f := range over {
+		var id int
+		fmt.Sscanf(f.Fields[1].Labels["user"], "u_%d", &id)
+		if id%100 != 79 || sum(f) != 82 || f.Name != fmt.Sprintf("User %d", id) {
+			t.Fatalf("%s (%v) is not one of the ten 82 times over the limit: %v", f.Name, f.Fields[1].Labels, sum(f))
+		}
+	}
+	for _, f := range answers[2].Frames {
+		if sum(f) != 2 {
+			t.Fatalf("%s was refused twice, not %v times", f.Name, sum(f))
+		}
+	}
+	split := upstream.splits[0]
+	for i := 79; i < 1000; i += 100 {
+		if !slices.Contains(split, fmt.Sprintf("u_%05d", i)) {
+			t.Fatalf("the series splits out the 10 most over the limit (and the 10 with most errors among them): %v", split)
+		}
+	}
+	if len(split) > 20 || !slices.IsSorted(split) {
+		t.Fatalf("at most 10 + 10, in order: %v", split)
+	}
+	for _, id := range split {
+		var i int
+		fmt.Sscanf(id, "u_%d", &i)
+		if i%25 != 4 {
+			t.Fatalf("%s was never over the limit", id)
+		}
+	}
+}
+
+func sum(f *data.Frame) float64 {
+	s := 0.0
+	for i := 0; i < f.Rows(); i++ {
+		v, _ := f.Fields[1].FloatAt(i)
+		s += v
+	}
+	return s
+}
+
+// Throttled calls per user: the users read has no statuses, so the 429s of the users with a call
+// over the limit come from series reads split by them, 50 at a time; nobody over, no series read.
+func TestPerUserThrottledReadsOnlyTheUsersOverTheLimit(t *testing.T) {
+	alert := map[string]string{"FromAlert": "true", "X-Cache-Skip": "true"}
+	ask := func(d *Datasource, model string) backend.DataResponse {
+		res, err := d.QueryData(context.Background(), &backend.QueryDataRequest{Headers: alert, Queries: []backend.DataQuery{{
+			RefID: "A", JSON: json.RawMessage(model), TimeRange: backend.TimeRange{From: now.Add(-time.Hour), To: now},
+		}}})
+		if err != nil || res.Responses["A"].Error != nil {
+			t.Fatalf("%v %v", err, res.Responses["A"].Error)
+		}
+		return res.Responses["A"]
+	}
+	upstream := overLimitPopulation(3000)
+	d := New(settingsForTests(), upstream, nil, (&clock{now: now}).Now)
+	throttled := ask(d, `{"queryType":"perUser","metric":"throttled","minEvents":20,"minOverLimit":1}`)
+	over := ask(d, `{"queryType":"perUser","metric":"over_limit","minEvents":20,"minOverLimit":1}`)
+	// 120 users over the limit: the users read, then three series reads of 50, 50 and 20 of them.
+	if fmt.Sprint(upstream.reads) != "[users total desc limit 10000 minEvents 20 minOverLimit 1 series series series]" {
+		t.Fatalf("reads %v", upstream.reads)
+	}
+	if sizes := []int{len(upstream.splits[0]), len(upstream.splits[1]), len(upstream.splits[2])}; fmt.Sprint(sizes) != "[50 50 20]" {
+		t.Fatalf("splits of %v users", sizes)
+	}
+	values := map[string]float64{}
+	for _, f := range throttled.Frames {
+		values[f.Fields[0].Labels["user"]] = f.Fields[0].At(0).(float64)
+	}
+	overValues := map[string]float64{}
+	for _, f := range over.Frames {
+		overValues[f.Fields[0].Labels["user"]] = f.Fields[0].At(0).(float64)
+	}
+	// Every user over the limit (minOverLimit 1) is an instance, refused twice, over i%100+3
+	// times; the users with 20 calls in the hour are instances too, never refused.
+	refused, overLimit := 0, 0
+	for id, v := range values {
+		if v != 0 {
+			refused++
+			if v != 2 || overValues[id] == 0 {
+				t.Fatalf("%s: %v throttled, %v over", id, v, overValues[id])
+			}
+		}
+		if overValues[id] != 0 {
+			overLimit++
+		}
+	}
+	if refused != 120 || overLimit != 120 || len(values) != len(overValues) || len(values) <= 120 || overValues["u_00079"] != 82 {
+		t.Fatalf("%d of %d users throttled, %d over the limit (u_00079 %v)", refused, len(values), overLimit, overValues["u_00079"])
+	}
+
+	quiet := population(300)
+	d = New(settingsForTests(), quiet, nil, (&clock{now: now}).Now)
+	ask(d, `{"queryType":"perUser","metric":"throttled","minEvents":20,"minOverLimit":1}`)
+	if fmt.Sprint(quiet.reads) != "[users total desc limit 10000 minEvents 20 minOverLimit 1]" {
+		t.Fatalf("nobody over the limit: reads %v", quiet.reads)
+	}
+	total := ask(d, `{"queryType":"totals","metric":"throttled"}`)
+	if v := total.Frames[0].Fields[0].At(0); v != 0.0 || quiet.reads[1] != "series" {
+		t.Fatalf("throttled in all: %v from %v", v, quiet.reads)
+	}
+}
+
+// The per-user table prices each user's writes with the window's totals, the read the overview's
+// Total events panel makes; a table filtered to some users still divides by every write, which
+// then is a read of its own.
+func TestUsersTablePricesEachUsersWrites(t *testing.T) {
+	// The busy week of contract/fixtures/cost.json: 7,000,000 writes, 700,000 of them one user's.
+	m := &memoryReads{names: map[string]string{"big": "Big Co"}}
+	m.points = append(m.points,
+		point{"big", "", "ingest", 201, now.Add(-24 * time.Hour), 700_000, 0},
+		point{"rest", "", "sync", 101, now.Add(-48 * time.Hour), 6_300_000, 0})
+	d := New(settingsForTests(), m, nil, (&clock{now: now}).Now)
+	answers := refresh(t, d, 7*24*time.Hour, []json.RawMessage{panel(`{"queryType":"totals"}`), panel(`{"queryType":"users"}`)}, now)
+	if reads := slices.Sorted(slices.Values(m.reads)); fmt.Sprint(reads) != "[totals users total desc limit 100 minEvents 0]" {
+		t.Fatalf("reads %v", reads)
+	}
+	table := answers[1].Frames[0]
+	share, cost := table.Fields[8], table.Fields[9]
+	if table.Fields[0].At(1) != "Big Co" || share.Name != "Share of writes" || share.At(1) != 0.1 || cost.Name != "Monthly AE cost" || math.Abs(cost.At(1).(float64)-0.5) > 1e-12 || math.Abs(cost.At(0).(float64)-4.5) > 1e-12 {
+		t.Fatalf("Big Co: %v of the writes, $%v a month; the rest $%v", share.At(1), cost.At(1), cost.At(0))
+	}
+	before := len(m.reads)
+	answers = refresh(t, d, 7*24*time.Hour, []json.RawMessage{panel(`{"queryType":"users","users":["big"]}`)}, now)
+	if got := m.reads[before:]; fmt.Sprint(slices.Sorted(slices.Values(got))) != "[users total desc limit 100 minEvents 0]" {
+		t.Fatalf("the unfiltered totals are already read: %v", got)
+	}
+	if v := answers[0].Frames[0].Fields[8].At(0); v != 0.1 {
+		t.Fatalf("filtered to Big Co, the share is still of every write: %v", v)
 	}
 }

@@ -69,6 +69,12 @@ func TestEverySQLTheDataSourceSendsIsAListedShape(t *testing.T) {
 	for _, model := range []string{
 		`{"queryType":"perUser","metric":"events","minEvents":20}`,
 		`{"queryType":"perUser","metric":"error_rate","minEvents":20,"topN":50}`,
+		`{"queryType":"perUser","metric":"events","minEvents":20,"minOverLimit":1}`,
+		`{"queryType":"perUser","metric":"throttled","minEvents":20,"minOverLimit":1}`,
+		`{"queryType":"totals","metric":"over_limit"}`,
+		`{"queryType":"totals","metric":"throttled"}`,
+		`{"queryType":"timeseries","groupBy":"user","metric":"over_limit","topN":10}`,
+		`{"queryType":"timeseries","groupBy":"event","metric":"throttled"}`,
 		`{"queryType":"totals","metric":"events"}`,
 		`{"queryType":"timeseries","groupBy":"org","metric":"errors","orgs":["org_a"],"events":["sync"]}`,
 		`{"queryType":"timeseries","groupBy":"user","metric":"events","users":["o'brien","back\\slash"]}`,

@@ -7,11 +7,13 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/usagelens/analytics/internal/workerfake"
 	"github.com/usagelens/analytics/pkg/contract"
 	"github.com/usagelens/analytics/pkg/usage"
 )
@@ -116,12 +118,15 @@ func TestWorkerFailuresInWords(t *testing.T) {
 }
 
 // fakeWorker is a LABELLED FAKE of the worker's four read endpoints, in the shapes the worker
-// answers (worker/src/routes/usage.ts): it records each request's path and query, and refuses a
-// page over 1,000 (10,000 with minEvents) as the worker does. The integration tests run the same client against the real
-// worker; this one pins the exact requests and the paging.
+// answers (worker/src/routes/usage.ts, with overLimit per result as contract/src/reads.ts has it
+// since issue 13): it records each request's path and query, and refuses a page over 1,000
+// (10,000 with minEvents) as the worker does. The integration tests run the same client against
+// the real worker; this one pins the exact requests and the paging. beforeLimits answers as a
+// worker from before rate limits did: no overLimit anywhere.
 type fakeWorker struct {
-	requests []string
-	users    []usage.UserUsage
+	requests     []string
+	users        []usage.UserUsage
+	beforeLimits bool
 }
 
 func (f *fakeWorker) handler(t *testing.T) http.HandlerFunc {
@@ -135,7 +140,7 @@ func (f *fakeWorker) handler(t *testing.T) http.HandlerFunc {
 		answer := map[string]any{"window": map[string]string{"from": "1970-01-01T00:00:00.000Z", "to": "1970-01-01T01:00:00.000Z"}, "dataset": "usage_analytics"}
 		switch r.URL.Path {
 		case "/api/admin/usage/totals":
-			answer["totals"] = map[string]any{"events": 49, "errors": 4, "activeUsers": 3, "byEvent": map[string]int{"sync": 49}}
+			answer["totals"] = map[string]any{"events": 49, "errors": 4, "overLimit": 6, "activeUsers": 3, "byEvent": map[string]int{"sync": 49}}
 			answer["reads"] = map[string]any{"day": "1970-01-01", "count": 17}
 		case "/api/admin/usage/orgs":
 			answer["orgs"] = []map[string]any{{"id": "org_a", "name": "Acme", "total": 10, "errors": 1, "users": 2}, {"id": "", "name": nil, "total": 5, "errors": 0, "users": 1}}
@@ -143,7 +148,7 @@ func (f *fakeWorker) handler(t *testing.T) http.HandlerFunc {
 			limit, _ := strconv.Atoi(q.Get("limit"))
 			offset, _ := strconv.Atoi(q.Get("offset"))
 			maxLimit := contract.ReadLimits.MaxPageSize
-			if q.Get("minEvents") != "" {
+			if q.Get("minEvents") != "" || q.Get("minOverLimit") != "" {
 				maxLimit = contract.ReadLimits.MaxThresholdPageSize
 			}
 			if limit < 1 || limit > maxLimit {
@@ -161,13 +166,17 @@ func (f *fakeWorker) handler(t *testing.T) http.HandlerFunc {
 			answer["page"] = map[string]any{"sort": q.Get("sort"), "order": q.Get("order"), "limit": limit, "offset": offset, "nextOffset": next}
 		case "/api/admin/usage/series":
 			answer["interval"] = q.Get("interval")
-			answer["buckets"] = []map[string]any{{"time": "2026-11-28T08:00:00.000Z", "event": "sync", "status": 101, "split": "u_1", "total": 10}}
+			answer["buckets"] = []map[string]any{{"time": "2026-11-28T08:00:00.000Z", "event": "sync", "status": 101, "split": "u_1", "total": 10, "overLimit": 2}}
 		default:
 			t.Errorf("the client asked for %s, which the spec does not name", r.URL.Path)
 			w.WriteHeader(404)
 			return
 		}
-		_ = json.NewEncoder(w).Encode(answer)
+		raw, _ := json.Marshal(answer)
+		if f.beforeLimits {
+			raw = regexp.MustCompile(`,?"overLimit":[0-9.]+`).ReplaceAll(raw, nil)
+		}
+		_, _ = w.Write(raw)
 	}
 }
 
@@ -186,20 +195,24 @@ func TestWorkerReadsAskTheSpecsEndpoints(t *testing.T) {
 	}
 
 	totals, err := w.Totals(ctx, f)
-	if err != nil || totals.Events != 49 || totals.Errors != 4 || totals.ActiveUsers != 3 || totals.ReadsToday != 17 || totals.Dataset != "usage_analytics" {
+	if err != nil || totals.Events != 49 || totals.Errors != 4 || totals.OverLimit != 6 || totals.ActiveUsers != 3 || totals.ReadsToday != 17 || totals.Dataset != "usage_analytics" {
 		t.Fatalf("totals %+v %v", totals, err)
 	}
 	orgs, err := w.Orgs(ctx, f, 1000)
 	if err != nil || len(orgs) != 2 || orgs[0].Label() != "Acme" || orgs[1].ID != "" || orgs[1].Name != nil {
 		t.Fatalf("orgs %+v %v", orgs, err)
 	}
-	fw.users = []usage.UserUsage{{ID: "u_1", Name: ptr("Ada"), Total: 12, Events: map[string]float64{"sync": 12}}}
+	fw.users = []usage.UserUsage{{ID: "u_1", Name: ptr("Ada"), Total: 12, OverLimit: 3, Events: map[string]float64{"sync": 12}}}
 	users, err := w.Users(ctx, f, usage.UsersPage{Sort: "total", Order: "desc", Limit: 100, MinEvents: 20})
-	if err != nil || len(users) != 1 || users[0].Label() != "Ada" || users[0].Events["sync"] != 12 {
+	if err != nil || len(users) != 1 || users[0].Label() != "Ada" || users[0].Events["sync"] != 12 || users[0].OverLimit != 3 {
 		t.Fatalf("users %+v %v", users, err)
 	}
+	// The alert rules' read: minOverLimit beside minEvents (HAVING … OR …).
+	if _, err := w.Users(ctx, f, usage.UsersPage{Sort: "total", Order: "desc", Limit: 10_000, MinEvents: 20, MinOverLimit: 1}); err != nil {
+		t.Fatal(err)
+	}
 	series, err := w.Series(ctx, f, usage.SeriesParams{Interval: 10 * time.Minute, By: usage.SplitUser, Top: []string{"u_1", "u 2"}})
-	if err != nil || len(series.Buckets) != 1 || series.Buckets[0].Split != "u_1" || !series.Buckets[0].Time.Equal(time.Unix(1_795_852_800, 0)) || !series.End.Equal(time.Unix(1_795_867_201, 0)) {
+	if err != nil || len(series.Buckets) != 1 || series.Buckets[0].Split != "u_1" || series.Buckets[0].OverLimit != 2 || !series.Buckets[0].Time.Equal(time.Unix(1_795_852_800, 0)) || !series.End.Equal(time.Unix(1_795_867_201, 0)) {
 		t.Fatalf("series %+v %v", series, err)
 	}
 	if _, err := w.Series(ctx, f, usage.SeriesParams{Interval: time.Hour, By: usage.SplitOrg}); err != nil {
@@ -209,12 +222,33 @@ func TestWorkerReadsAskTheSpecsEndpoints(t *testing.T) {
 		ask("/api/admin/usage/totals"),
 		ask("/api/admin/usage/orgs", "limit", "1000"),
 		ask("/api/admin/usage/users", "sort", "total", "order", "desc", "limit", "100", "minEvents", "20"),
+		ask("/api/admin/usage/users", "sort", "total", "order", "desc", "limit", "10000", "minEvents", "20", "minOverLimit", "1"),
 		ask("/api/admin/usage/series", "interval", "600", "split", "user", "top", "u_1", "top", "u 2"),
 		// Without top ids there is nothing to split: split and top are left out.
 		ask("/api/admin/usage/series", "interval", "3600"),
 	}
 	if fmt.Sprint(fw.requests) != fmt.Sprint(want) {
 		t.Fatalf("requests\n got %v\nwant %v", strings.Join(fw.requests, "\n     "), strings.Join(want, "\n     "))
+	}
+}
+
+// A worker from before rate limits answers without overLimit: that is said, not read as zero calls
+// over the limit. An empty page or series has nothing to say it with, and is just empty.
+func TestAWorkerWithoutOverLimitCountsIsNamed(t *testing.T) {
+	fw := &fakeWorker{beforeLimits: true, users: []usage.UserUsage{{ID: "u_1", Total: 12}}}
+	w := &Worker{BaseURL: fake(t, fw.handler(t)), APIKey: "ul_admin_k", HTTP: http.DefaultClient}
+	ctx := context.Background()
+	_, errTotals := w.Totals(ctx, window)
+	_, errUsers := w.Users(ctx, window, usage.Ranked(0))
+	_, errSeries := w.Series(ctx, window, usage.SeriesParams{Interval: time.Hour, By: usage.SplitUser})
+	for path, err := range map[string]error{"totals": errTotals, "users": errUsers, "series": errSeries} {
+		if e, ok := AsError(err); !ok || e.Kind != Malformed || !strings.Contains(e.Message, "/api/admin/usage/"+path+" without overLimit: it predates rate limits") {
+			t.Errorf("%s: %v", path, err)
+		}
+	}
+	fw.users = []usage.UserUsage{}
+	if users, err := w.Users(ctx, window, usage.Ranked(0)); err != nil || len(users) != 0 {
+		t.Fatalf("an empty page: %v %v", users, err)
 	}
 }
 
@@ -233,7 +267,15 @@ func TestWorkerAsksForAPageLargerThanItsPageSizeInPages(t *testing.T) {
 		t.Fatalf("want one page of up to 10,000: %v", fw.requests)
 	}
 	fw.requests = nil
-	// Without minEvents pages hold 1,000.
+	// So does a read bounded by minOverLimit alone.
+	if users, err := w.Users(context.Background(), window, usage.UsersPage{Sort: "total", Order: "desc", Limit: 10_000, MinOverLimit: 1}); err != nil || len(users) != 2500 {
+		t.Fatalf("got %d users, %v", len(users), err)
+	}
+	if len(fw.requests) != 1 || !strings.Contains(fw.requests[0], "limit=10000&minOverLimit=1") {
+		t.Fatalf("want one page of up to 10,000: %v", fw.requests)
+	}
+	fw.requests = nil
+	// Without a bound pages hold 1,000.
 	if users, err := w.Users(context.Background(), window, usage.UsersPage{Sort: "total", Order: "desc", Limit: 2500}); err != nil || len(users) != 2500 {
 		t.Fatalf("got %d users, %v", len(users), err)
 	}
@@ -292,3 +334,42 @@ func TestSQLReadsRefuseBeforeSending(t *testing.T) {
 		t.Fatalf("rows without the read's columns: %v", err)
 	}
 }
+
+// GET /api/admin/limits as the limits spec gives it, against the labelled fake of the route.
+func TestWorkerLimitsAsksTheRoute(t *testing.T) {
+	fake := &workerfake.Limits{}
+	w := &Worker{BaseURL: workerfake.Start(t, fake), APIKey: workerfake.Key, HTTP: http.DefaultClient}
+	l, err := w.Limits(context.Background(), usage.LimitsParams{Period: "7d", Headroom: 2.5, Events: []string{"sync", "ingest"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sync := l.Events[0]
+	if len(l.Events) != 2 || sync.Event != "sync" || sync.Minute.P99 != 9 || sync.Day.Max != 300 || sync.Recommended.PerMinute != 18 || sync.Configured.PerMinute.High != 600 || l.Headroom != 2 {
+		t.Fatalf("events %+v", l.Events)
+	}
+	if len(l.UsersOver) != 2 || l.UsersOver[0].Label() != "Ada Lovelace" || l.UsersOver[1].Label() != "svc_9" || l.UsersOver[1].CallsOverConfigured != 39 || l.UsersOver[0].Tier != "high" {
+		t.Fatalf("users over %+v", l.UsersOver)
+	}
+	if _, err := w.Limits(context.Background(), usage.LimitsParams{Period: "30d"}); err != nil {
+		t.Fatal(err)
+	}
+	// The worker's default headroom is used when the query gives none.
+	if got := fake.Requests(); fmt.Sprint(got) != "[event=sync%2Cingest&headroom=2.5&period=7d period=30d]" {
+		t.Fatalf("requests %v", got)
+	}
+	_, err = w.Limits(context.Background(), usage.LimitsParams{Period: "1y"})
+	if e, ok := AsError(err); !ok || e.Kind != Invalid || !strings.Contains(e.Message, "the worker refused the query: period: must be one of 7d, 30d") {
+		t.Fatalf("a refused period: %v", err)
+	}
+	fake.Answer = `{"window":{},"dataset":"d","headroom":2,"events":[]}`
+	if _, err := w.Limits(context.Background(), usage.LimitsParams{Period: "7d"}); err == nil || !strings.Contains(err.Error(), "without usersOver") {
+		t.Fatalf("an answer without usersOver: %v", err)
+	}
+	// A worker from before the route: its 404 says so.
+	old := &Worker{BaseURL: fake2(t), APIKey: workerfake.Key, HTTP: http.DefaultClient}
+	if _, err := old.Limits(context.Background(), usage.LimitsParams{Period: "7d"}); err == nil || !strings.Contains(err.Error(), "the worker has no /api/admin/limits (404)") {
+		t.Fatalf("an older worker: %v", err)
+	}
+}
+
+func fake2(t *testing.T) string { return fake(t, status(404, `{"error":"Not found"}`)) }

@@ -22,9 +22,13 @@ type Worker struct {
 	HTTP    *http.Client
 }
 
-var _ usage.Reader = (*Worker)(nil)
+var (
+	_ usage.Reader       = (*Worker)(nil)
+	_ usage.LimitsReader = (*Worker)(nil)
+)
 
-func (w *Worker) get(ctx context.Context, path string, query url.Values, out any) error {
+// get asks path and decodes the JSON answer into each of outs.
+func (w *Worker) get(ctx context.Context, path string, query url.Values, outs ...any) error {
 	target := strings.TrimRight(w.BaseURL, "/") + path
 	if len(query) > 0 {
 		target += "?" + query.Encode()
@@ -42,8 +46,10 @@ func (w *Worker) get(ctx context.Context, path string, query url.Values, out any
 	if res.StatusCode != http.StatusOK {
 		return workerError(path, res, body)
 	}
-	if err := json.Unmarshal(body, out); err != nil {
-		return &Error{Kind: Malformed, Status: res.StatusCode, Message: fmt.Sprintf("the worker answered %s with malformed JSON: %v", path, err)}
+	for _, out := range outs {
+		if err := json.Unmarshal(body, out); err != nil {
+			return &Error{Kind: Malformed, Status: res.StatusCode, Message: fmt.Sprintf("the worker answered %s with malformed JSON: %v", path, err)}
+		}
 	}
 	return nil
 }
@@ -94,6 +100,24 @@ func missing(path, field string) *Error {
 	return &Error{Kind: Malformed, Status: http.StatusOK, Message: fmt.Sprintf("the worker answered %s without %s: is the worker the version this plugin expects?", path, field)}
 }
 
+// overLimit is the over-limit count a worker answer carries per result (contract/src/reads.ts:
+// UsageTotals, UserUsage and SeriesBucket have overLimit), decoded beside the result itself. A
+// worker from before rate limits sends none, which would read as zero calls over the limit: it is
+// reported instead.
+type overLimit struct {
+	OverLimit *float64 `json:"overLimit"`
+}
+
+func checkOverLimit(path string, results []overLimit) error {
+	for _, r := range results {
+		if r.OverLimit == nil {
+			return &Error{Kind: Malformed, Status: http.StatusOK, Message: fmt.Sprintf(
+				"the worker answered %s without overLimit: it predates rate limits (issue 13); update the worker so calls over the limit are counted", path)}
+		}
+	}
+	return nil
+}
+
 // Totals asks /api/admin/usage/totals, which also says how many AE reads the worker made today.
 func (w *Worker) Totals(ctx context.Context, f usage.Filter) (*usage.Totals, error) {
 	var answer struct {
@@ -105,11 +129,17 @@ func (w *Worker) Totals(ctx context.Context, f usage.Filter) (*usage.Totals, err
 			Count float64 `json:"count"`
 		} `json:"reads"`
 	}
-	if err := w.get(ctx, "/api/admin/usage/totals", filterQuery(f), &answer); err != nil {
+	var present struct {
+		Totals overLimit `json:"totals"`
+	}
+	if err := w.get(ctx, "/api/admin/usage/totals", filterQuery(f), &answer, &present); err != nil {
 		return nil, err
 	}
 	if answer.Totals == nil {
 		return nil, missing("/api/admin/usage/totals", "totals")
+	}
+	if err := checkOverLimit("/api/admin/usage/totals", []overLimit{present.Totals}); err != nil {
+		return nil, err
 	}
 	t := answer.Totals
 	t.Dataset, t.ReadsToday = answer.Dataset, answer.Reads.Count
@@ -133,14 +163,15 @@ func (w *Worker) Orgs(ctx context.Context, f usage.Filter, limit int) ([]usage.O
 }
 
 // Users asks /api/admin/usage/users for page. The worker's pages hold at most
-// contract.ReadLimits.MaxPageSize users, or MaxThresholdPageSize for a page bounded by MinEvents (the
-// per-user alert rules' read, which then stays one read per evaluation tick); a larger page is asked
-// for in pages, each one more read, until it is full or the worker has no more.
+// contract.ReadLimits.MaxPageSize users, or MaxThresholdPageSize for a page bounded by MinEvents or
+// MinOverLimit (worker/src/usage/params.ts; the per-user alert rules' read, which then stays one
+// read per evaluation tick); a larger page is asked for in pages, each one more read, until it is
+// full or the worker has no more.
 func (w *Worker) Users(ctx context.Context, f usage.Filter, page usage.UsersPage) ([]usage.UserUsage, error) {
 	var users []usage.UserUsage
 	offset := page.Offset
 	pageSize := contract.ReadLimits.MaxPageSize
-	if page.MinEvents > 0 {
+	if page.Bounded() {
 		pageSize = contract.ReadLimits.MaxThresholdPageSize
 	}
 	for len(users) < page.Limit {
@@ -154,17 +185,26 @@ func (w *Worker) Users(ctx context.Context, f usage.Filter, page usage.UsersPage
 		if page.MinEvents > 0 {
 			q.Set("minEvents", strconv.Itoa(page.MinEvents))
 		}
+		if page.MinOverLimit > 0 {
+			q.Set("minOverLimit", strconv.Itoa(page.MinOverLimit))
+		}
 		var answer struct {
 			Users *[]usage.UserUsage `json:"users"`
 			Page  struct {
 				NextOffset *int `json:"nextOffset"`
 			} `json:"page"`
 		}
-		if err := w.get(ctx, "/api/admin/usage/users", q, &answer); err != nil {
+		var present struct {
+			Users []overLimit `json:"users"`
+		}
+		if err := w.get(ctx, "/api/admin/usage/users", q, &answer, &present); err != nil {
 			return nil, err
 		}
 		if answer.Users == nil {
 			return nil, missing("/api/admin/usage/users", "users")
+		}
+		if err := checkOverLimit("/api/admin/usage/users", present.Users); err != nil {
+			return nil, err
 		}
 		users = append(users, *answer.Users...)
 		if answer.Page.NextOffset == nil || len(*answer.Users) == 0 || *answer.Page.NextOffset <= offset {
@@ -191,11 +231,45 @@ func (w *Worker) Series(ctx context.Context, f usage.Filter, p usage.SeriesParam
 	var answer struct {
 		Buckets *[]usage.SeriesBucket `json:"buckets"`
 	}
-	if err := w.get(ctx, "/api/admin/usage/series", q, &answer); err != nil {
+	var present struct {
+		Buckets []overLimit `json:"buckets"`
+	}
+	if err := w.get(ctx, "/api/admin/usage/series", q, &answer, &present); err != nil {
 		return nil, err
 	}
 	if answer.Buckets == nil {
 		return nil, missing("/api/admin/usage/series", "buckets")
 	}
+	if err := checkOverLimit("/api/admin/usage/series", present.Buckets); err != nil {
+		return nil, err
+	}
 	return usage.NewSeries(f, p, *answer.Buckets), nil
+}
+
+// Limits asks /api/admin/limits for the recommendations of a period (the worker makes at most two
+// AE reads for it).
+func (w *Worker) Limits(ctx context.Context, p usage.LimitsParams) (*usage.Limits, error) {
+	q := url.Values{}
+	q.Set("period", p.Period)
+	if p.Headroom > 0 {
+		q.Set("headroom", strconv.FormatFloat(p.Headroom, 'f', -1, 64))
+	}
+	if len(p.Events) > 0 {
+		q.Set("event", strings.Join(p.Events, ","))
+	}
+	var answer usage.Limits
+	var present struct {
+		Events    *[]json.RawMessage `json:"events"`
+		UsersOver *[]json.RawMessage `json:"usersOver"`
+	}
+	if err := w.get(ctx, "/api/admin/limits", q, &answer, &present); err != nil {
+		return nil, err
+	}
+	if present.Events == nil {
+		return nil, missing("/api/admin/limits", "events")
+	}
+	if present.UsersOver == nil {
+		return nil, missing("/api/admin/limits", "usersOver")
+	}
+	return &answer, nil
 }

@@ -41,7 +41,10 @@ func (f Filter) Span() time.Duration { return f.To.Sub(f.From) }
 type Totals struct {
 	Events float64 `json:"events"`
 	// Errors are calls with an HTTP status of contract.ErrorStatus or more.
-	Errors      float64 `json:"errors"`
+	Errors float64 `json:"errors"`
+	// OverLimit are calls over their rate limit, let through (observe) or refused (enforce):
+	// points whose contract.ColumnOverLimit is 1.
+	OverLimit   float64 `json:"overLimit"`
 	ActiveUsers float64 `json:"activeUsers"`
 	// Dataset the counts come from, for the health check's message.
 	Dataset string `json:"-"`
@@ -71,12 +74,14 @@ func (o OrgUsage) Label() string {
 // UserUsage is one user's counts. Name and Email come from the app's user table, which only the
 // worker can see: they are nil in sql mode and for ids the app does not know.
 type UserUsage struct {
-	ID     string             `json:"id"`
-	Name   *string            `json:"name"`
-	Email  *string            `json:"email"`
-	Total  float64            `json:"total"`
-	Errors float64            `json:"errors"`
-	Events map[string]float64 `json:"events"`
+	ID     string  `json:"id"`
+	Name   *string `json:"name"`
+	Email  *string `json:"email"`
+	Total  float64 `json:"total"`
+	Errors float64 `json:"errors"`
+	// OverLimit are the user's calls over their rate limit.
+	OverLimit float64            `json:"overLimit"`
+	Events    map[string]float64 `json:"events"`
 }
 
 // Label is the user's name, else the id.
@@ -96,14 +101,21 @@ const (
 )
 
 // UsersPage says which users a users read returns: ordered by Sort (total, errors, an event, id)
-// in Order (asc, desc), Limit of them from Offset, only those with at least MinEvents events.
+// in Order (asc, desc), Limit of them from Offset. MinEvents and MinOverLimit bound it (SQL
+// HAVING): with either set, only users with at least MinEvents events or at least MinOverLimit
+// calls over their limit; a bound of 0 is not a bound.
 type UsersPage struct {
-	Sort      string
-	Order     string
-	Limit     int
-	Offset    int
-	MinEvents int
+	Sort         string
+	Order        string
+	Limit        int
+	Offset       int
+	MinEvents    int
+	MinOverLimit int
 }
+
+// Bounded says whether HAVING keeps only some users: the alert rules' reads, which may return a
+// larger page (contract.ReadLimits.MaxThresholdPageSize) in one read.
+func (p UsersPage) Bounded() bool { return p.MinEvents > 0 || p.MinOverLimit > 0 }
 
 // Ranked is the page that ranks the busiest users: the per-user table's read, and the one the
 // time series choose their users from, so a dashboard asks it once.
@@ -134,6 +146,8 @@ type SeriesBucket struct {
 	// Split is the user or org id when it is one of the Top ids, else "".
 	Split string  `json:"split"`
 	Total float64 `json:"total"`
+	// OverLimit are the cell's calls over their rate limit.
+	OverLimit float64 `json:"overLimit"`
 }
 
 // Series is a series read's answer with the window it was read for, which the axis is built on.

@@ -26,6 +26,19 @@ func Number(v any) (float64, error) {
 	}
 }
 
+// SQLColumns gives the rows of a read's SQL the contract's column names, where the SQL had to
+// alias a column otherwise (sqlOver: the contract's `over` is a reserved word). The rows are
+// changed in place and returned.
+func SQLColumns(rows []map[string]any) []map[string]any {
+	for _, r := range rows {
+		if v, ok := r[sqlOver]; ok {
+			delete(r, sqlOver)
+			r[colOver] = v
+		}
+	}
+	return rows
+}
+
 type row struct {
 	index  int
 	values map[string]any
@@ -69,7 +82,7 @@ func RollUpTotals(rows []map[string]any) (*Totals, error) {
 		return nil, fmt.Errorf("totals are one row, got %d", len(rows))
 	}
 	r := row{values: rows[0]}
-	t.Events, t.Errors, t.ActiveUsers = r.number(colEvents), r.number(colErrors), r.number(colUsers)
+	t.Events, t.Errors, t.OverLimit, t.ActiveUsers = r.number(colEvents), r.number(colErrors), r.number(colOver), r.number(colUsers)
 	return t, r.err
 }
 
@@ -92,7 +105,7 @@ func RollUpUsers(rows []map[string]any) ([]UserUsage, error) {
 	users := make([]UserUsage, 0, len(rows))
 	for i, values := range rows {
 		r := row{index: i, values: values}
-		u := UserUsage{ID: r.text(colUID), Total: r.number(colEvents), Errors: r.number(colErrors), Events: make(map[string]float64, len(contract.Events))}
+		u := UserUsage{ID: r.text(colUID), Total: r.number(colEvents), Errors: r.number(colErrors), OverLimit: r.number(colOver), Events: make(map[string]float64, len(contract.Events))}
 		for _, e := range contract.Events {
 			u.Events[e] = r.number(EventColumn(e))
 		}
@@ -110,11 +123,12 @@ func RollUpSeries(rows []map[string]any) ([]SeriesBucket, error) {
 	for i, values := range rows {
 		r := row{index: i, values: values}
 		b := SeriesBucket{
-			Time:   time.Unix(int64(r.number(colBucket)), 0).UTC(),
-			Event:  r.text(colEvent),
-			Status: r.number(colStatus),
-			Split:  r.text(colSplit),
-			Total:  r.number(colEvents),
+			Time:      time.Unix(int64(r.number(colBucket)), 0).UTC(),
+			Event:     r.text(colEvent),
+			Status:    r.number(colStatus),
+			Split:     r.text(colSplit),
+			Total:     r.number(colEvents),
+			OverLimit: r.number(colOver),
 		}
 		if r.err != nil {
 			return nil, r.err

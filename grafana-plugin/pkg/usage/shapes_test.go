@@ -103,7 +103,11 @@ func allShapes() ([]shape, error) {
 		}
 	}
 	sql, err := UsersSQL(ds, window(time.Hour), UsersPage{Sort: SortTotal, Order: "desc", Limit: MaxUsersLimit, MinEvents: 20})
-	add("users with at least 20 events (per-user alert rules, HAVING)", sql, err)
+	add("users with at least 20 events (HAVING)", sql, err)
+	sql, err = UsersSQL(ds, window(time.Hour), UsersPage{Sort: SortTotal, Order: "desc", Limit: MaxUsersLimit, MinEvents: 20, MinOverLimit: 1})
+	add("users with at least 20 events or 1 call over their limit (per-user alert rules, HAVING … OR …)", sql, err)
+	sql, err = UsersSQL(ds, window(day), UsersPage{Sort: SortTotal, Order: "desc", Limit: contract.ReadLimits.RankedUsers, MinOverLimit: 1})
+	add("the busiest users with a call over their limit (over-limit series, HAVING)", sql, err)
 	for _, span := range []time.Duration{time.Hour, day, 7 * day, 30 * day} {
 		sql, err := SeriesSQL(ds, window(span), SeriesParams{Interval: IntervalFor(span), By: SplitUser, Top: []string{"u_1"}})
 		add(fmt.Sprintf("series over %v (interval %v)", span, IntervalFor(span)), sql, err)

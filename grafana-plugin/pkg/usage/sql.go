@@ -22,6 +22,11 @@ import (
 const (
 	colEvents = "events"
 	colErrors = "errors"
+	// colOver is the contract's name of the over-limit count (READ_COLUMNS), which the roll-ups
+	// read. It cannot be the SQL alias: OVER is a reserved word (window functions), refused by AE's
+	// dialect as the local AE checks it; the SQL says sqlOver and SQLColumns renames it.
+	colOver   = "over"
+	sqlOver   = "over_limit"
 	colUsers  = "users"
 	colOrg    = "org"
 	colUID    = "uid"
@@ -102,6 +107,9 @@ var (
 	countEvents = "SUM(_sample_interval) AS " + colEvents
 	countErrors = fmt.Sprintf("sumIf(_sample_interval, %s >= %d) AS %s", contract.ColumnStatus, contract.ErrorStatus, colErrors)
 	countUsers  = fmt.Sprintf("count(DISTINCT %s) AS %s", contract.ColumnUserID, colUsers)
+	// countOver counts calls over their rate limit: the worker writes 1 in that double, else 0
+	// (points written before it had the field read 0, as AE reads every unwritten double).
+	countOver = fmt.Sprintf("sumIf(_sample_interval, %s >= 1) AS %s", contract.ColumnOverLimit, sqlOver)
 )
 
 func statement(parts ...string) string {
@@ -114,14 +122,14 @@ func statement(parts ...string) string {
 	return strings.Join(append(kept, "FORMAT JSON"), " ")
 }
 
-// TotalsSQL counts the window's events, errors and active users. Active users need their own
-// count(DISTINCT …): AE has no ROLLUP or UNION to take them from another read.
+// TotalsSQL counts the window's events, errors, calls over their limit and active users. Active
+// users need their own count(DISTINCT …): AE has no ROLLUP or UNION to take them from another read.
 func TotalsSQL(dataset string, f Filter) (string, error) {
 	w, err := where(f)
 	if err != nil {
 		return "", err
 	}
-	return statement("SELECT "+strings.Join([]string{countEvents, countErrors, countUsers}, ", "), "FROM "+dataset, w), nil
+	return statement("SELECT "+strings.Join([]string{countEvents, countErrors, countOver, countUsers}, ", "), "FROM "+dataset, w), nil
 }
 
 // OrgsSQL counts per organisation, busiest first, limit of them.
@@ -163,7 +171,8 @@ func sortColumn(sort string) (string, error) {
 	}
 }
 
-// UsersSQL is a page of users with their counts per event.
+// UsersSQL is a page of users with their counts per event. A bounded page (the alert rules') keeps
+// the users at or over either bound: HAVING events >= MinEvents OR over >= MinOverLimit.
 func UsersSQL(dataset string, f Filter, p UsersPage) (string, error) {
 	w, err := where(f)
 	if err != nil {
@@ -176,16 +185,23 @@ func UsersSQL(dataset string, f Filter, p UsersPage) (string, error) {
 	if p.Order != "asc" && p.Order != "desc" {
 		return "", fmt.Errorf("order %q: use asc or desc", p.Order)
 	}
-	if p.Limit < 1 || p.Limit > MaxUsersLimit || p.Offset < 0 || p.Offset > contract.ReadLimits.MaxOffset || p.MinEvents < 0 {
-		return "", fmt.Errorf("users page %+v: limit 1 to %d, offset 0 to %d, minEvents 0 or more", p, MaxUsersLimit, contract.ReadLimits.MaxOffset)
+	if p.Limit < 1 || p.Limit > MaxUsersLimit || p.Offset < 0 || p.Offset > contract.ReadLimits.MaxOffset || p.MinEvents < 0 || p.MinOverLimit < 0 {
+		return "", fmt.Errorf("users page %+v: limit 1 to %d, offset 0 to %d, minEvents and minOverLimit 0 or more", p, MaxUsersLimit, contract.ReadLimits.MaxOffset)
 	}
-	columns := []string{contract.ColumnUserID + " AS " + colUID, countEvents, countErrors}
+	columns := []string{contract.ColumnUserID + " AS " + colUID, countEvents, countErrors, countOver}
 	for _, e := range contract.Events {
 		columns = append(columns, fmt.Sprintf("sumIf(_sample_interval, %s = '%s') AS %s", contract.ColumnEvent, e, EventColumn(e)))
 	}
-	having := ""
+	var bounds []string
 	if p.MinEvents > 0 {
-		having = fmt.Sprintf("HAVING %s >= %d", colEvents, p.MinEvents)
+		bounds = append(bounds, fmt.Sprintf("%s >= %d", colEvents, p.MinEvents))
+	}
+	if p.MinOverLimit > 0 {
+		bounds = append(bounds, fmt.Sprintf("%s >= %d", sqlOver, p.MinOverLimit))
+	}
+	having := ""
+	if len(bounds) > 0 {
+		having = "HAVING " + strings.Join(bounds, " OR ")
 	}
 	order := fmt.Sprintf("ORDER BY %s %s, %s", column, strings.ToUpper(p.Order), colUID)
 	if column == colUID {
@@ -198,8 +214,8 @@ func UsersSQL(dataset string, f Filter, p UsersPage) (string, error) {
 	return statement("SELECT "+strings.Join(columns, ", "), "FROM "+dataset, w, "GROUP BY "+colUID, having, order, page), nil
 }
 
-// SeriesSQL counts per time bucket, event and status, split by the top users or orgs: each of
-// them apart, everyone else together under "".
+// SeriesSQL counts events and calls over their limit per time bucket, event and status, split by
+// the top users or orgs: each of them apart, everyone else together under "".
 func SeriesSQL(dataset string, f Filter, p SeriesParams) (string, error) {
 	w, err := where(f)
 	if err != nil {
@@ -230,8 +246,8 @@ func SeriesSQL(dataset string, f Filter, p SeriesParams) (string, error) {
 	}
 	dims := strings.Join([]string{colBucket, colEvent, colStatus, colSplit}, ", ")
 	return statement(
-		fmt.Sprintf("SELECT toUnixTimestamp(toStartOfInterval(timestamp, INTERVAL '%d' SECOND)) AS %s, %s AS %s, %s AS %s, %s AS %s, %s",
-			int64(p.Interval/time.Second), colBucket, contract.ColumnEvent, colEvent, contract.ColumnStatus, colStatus, split, colSplit, countEvents),
+		fmt.Sprintf("SELECT toUnixTimestamp(toStartOfInterval(timestamp, INTERVAL '%d' SECOND)) AS %s, %s AS %s, %s AS %s, %s AS %s, %s, %s",
+			int64(p.Interval/time.Second), colBucket, contract.ColumnEvent, colEvent, contract.ColumnStatus, colStatus, split, colSplit, countEvents, countOver),
 		"FROM "+dataset, w,
 		"GROUP BY "+dims,
 		"ORDER BY "+dims,

@@ -18,25 +18,38 @@ beforeAll(() => setTemplateSrv({ getVariables: () => [{ name: 'user' }] } as unk
 
 const shows = (testId: string) => screen.queryByTestId(testId) !== null;
 
-type Fields = { filters: boolean; groupBy: boolean; metric: boolean; topN: boolean; minEvents: boolean; sql: boolean };
+type Fields = {
+  filters: 'all' | 'events' | 'none';
+  groupBy: boolean;
+  metric: boolean;
+  topN: boolean;
+  minEvents: boolean;
+  headroom: boolean;
+  sql: boolean;
+};
+const no = { groupBy: false, metric: false, topN: false, minEvents: false, headroom: false, sql: false };
 
 describe('QueryEditor shows each query type its fields', () => {
   it.each<[QueryType, Fields]>([
-    ['users', { filters: true, groupBy: false, metric: false, topN: true, minEvents: false, sql: false }],
-    ['totals', { filters: true, groupBy: false, metric: true, topN: false, minEvents: false, sql: false }],
-    ['timeseries', { filters: true, groupBy: true, metric: true, topN: true, minEvents: false, sql: false }],
-    ['status', { filters: true, groupBy: false, metric: false, topN: false, minEvents: false, sql: false }],
-    ['orgs', { filters: true, groupBy: false, metric: false, topN: true, minEvents: false, sql: false }],
-    ['perUser', { filters: true, groupBy: false, metric: true, topN: false, minEvents: true, sql: false }],
-    ['cost', { filters: true, groupBy: false, metric: false, topN: false, minEvents: false, sql: false }],
-    ['sql', { filters: false, groupBy: false, metric: false, topN: false, minEvents: false, sql: true }],
+    ['users', { ...no, filters: 'all', topN: true }],
+    ['totals', { ...no, filters: 'all', metric: true }],
+    ['timeseries', { ...no, filters: 'all', groupBy: true, metric: true, topN: true }],
+    ['status', { ...no, filters: 'all' }],
+    ['orgs', { ...no, filters: 'all', topN: true }],
+    ['perUser', { ...no, filters: 'all', metric: true, minEvents: true }],
+    ['cost', { ...no, filters: 'all' }],
+    ['limits', { ...no, filters: 'events', headroom: true }],
+    ['sql', { ...no, filters: 'none', sql: true }],
   ])('%s', async (queryType, want) => {
     await renderEditor({ refId: 'A', queryType, rawSql: queryType === 'sql' ? 'SELECT 1' : undefined });
-    expect(shows('filter-users') && shows('filter-orgs') && shows('filter-events')).toBe(want.filters);
+    expect(shows('filter-users') && shows('filter-orgs')).toBe(want.filters === 'all');
+    expect(shows('filter-events')).toBe(want.filters !== 'none');
     expect(shows('timeseries-options')).toBe(want.groupBy);
     expect(shows('metric')).toBe(want.metric);
     expect(shows('top-n')).toBe(want.topN);
     expect(shows('min-events')).toBe(want.minEvents);
+    expect(shows('min-over-limit')).toBe(want.minEvents);
+    expect(shows('headroom')).toBe(want.headroom);
     expect(shows('raw-sql')).toBe(want.sql);
   });
 
@@ -91,6 +104,39 @@ describe('per-user values (alert rules)', () => {
   it('shows the default metric, events, when the query has none', async () => {
     await renderEditor({ refId: 'A', queryType: 'perUser' });
     expect(screen.getByRole('radio', { name: 'Events' })).toBeChecked();
+  });
+
+  it('writes the minimum of calls over the limit and the over-limit metrics into the query', async () => {
+    const { onChange } = await renderEditor({ refId: 'A', queryType: 'perUser', minEvents: 20 });
+    fireEvent.change(screen.getByLabelText('Minimum calls over the limit'), { target: { value: '1' } });
+    expect(onChange).toHaveBeenLastCalledWith(expect.objectContaining({ minEvents: 20, minOverLimit: 1 }));
+    screen.getByRole('radio', { name: 'Over the limit' }).click();
+    expect(onChange).toHaveBeenLastCalledWith(expect.objectContaining({ metric: 'over_limit' }));
+    screen.getByRole('radio', { name: 'Throttled (429)' }).click();
+    expect(onChange).toHaveBeenLastCalledWith(expect.objectContaining({ metric: 'throttled' }));
+  });
+});
+
+describe('limits', () => {
+  it('takes a headroom, a positive number, or none for the worker default', async () => {
+    const { onChange } = await renderEditor({ refId: 'A', queryType: 'limits', headroom: 3 });
+    expect(screen.getByLabelText('Headroom')).toHaveValue(3);
+    fireEvent.change(screen.getByLabelText('Headroom'), { target: { value: '2.5' } });
+    expect(onChange).toHaveBeenLastCalledWith(expect.objectContaining({ queryType: 'limits', headroom: 2.5 }));
+    fireEvent.change(screen.getByLabelText('Headroom'), { target: { value: '' } });
+    expect(onChange).toHaveBeenLastCalledWith(expect.objectContaining({ headroom: undefined }));
+    fireEvent.change(screen.getByLabelText('Headroom'), { target: { value: '-1' } });
+    expect(onChange).toHaveBeenLastCalledWith(expect.objectContaining({ headroom: undefined }));
+  });
+
+  it('warns that limits need worker mode in sql mode only', async () => {
+    await renderEditor({ refId: 'A', queryType: 'limits' }, 'sql');
+    expect(screen.getByText('Limits need worker mode')).toBeInTheDocument();
+  });
+
+  it('shows no warning in worker mode', async () => {
+    await renderEditor({ refId: 'A', queryType: 'limits' }, 'worker');
+    expect(screen.queryByText('Limits need worker mode')).toBeNull();
   });
 });
 

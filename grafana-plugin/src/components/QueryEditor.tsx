@@ -44,19 +44,30 @@ function useOptions(datasource: DataSource, kind: VariableKind): Array<Selectabl
   return options;
 }
 
-/** Which fields each query type uses; the editor shows those and no others. */
+/**
+ * Which fields each query type uses; the editor shows those and no others. Limits are recommended
+ * from every user's usage, so that query takes only an event filter (and the headroom).
+ */
 const USES: Record<
   QueryType,
-  { filters: boolean; groupBy: boolean; metric: 'no' | 'yes' | 'optional'; topN: boolean; minEvents: boolean }
+  {
+    filters: 'all' | 'events' | 'none';
+    groupBy: boolean;
+    metric: 'no' | 'yes' | 'optional';
+    topN: boolean;
+    minEvents: boolean;
+    headroom: boolean;
+  }
 > = {
-  users: { filters: true, groupBy: false, metric: 'no', topN: true, minEvents: false },
-  totals: { filters: true, groupBy: false, metric: 'optional', topN: false, minEvents: false },
-  timeseries: { filters: true, groupBy: true, metric: 'yes', topN: true, minEvents: false },
-  status: { filters: true, groupBy: false, metric: 'no', topN: false, minEvents: false },
-  orgs: { filters: true, groupBy: false, metric: 'no', topN: true, minEvents: false },
-  perUser: { filters: true, groupBy: false, metric: 'yes', topN: false, minEvents: true },
-  cost: { filters: true, groupBy: false, metric: 'no', topN: false, minEvents: false },
-  sql: { filters: false, groupBy: false, metric: 'no', topN: false, minEvents: false },
+  users: { filters: 'all', groupBy: false, metric: 'no', topN: true, minEvents: false, headroom: false },
+  totals: { filters: 'all', groupBy: false, metric: 'optional', topN: false, minEvents: false, headroom: false },
+  timeseries: { filters: 'all', groupBy: true, metric: 'yes', topN: true, minEvents: false, headroom: false },
+  status: { filters: 'all', groupBy: false, metric: 'no', topN: false, minEvents: false, headroom: false },
+  orgs: { filters: 'all', groupBy: false, metric: 'no', topN: true, minEvents: false, headroom: false },
+  perUser: { filters: 'all', groupBy: false, metric: 'yes', topN: false, minEvents: true, headroom: false },
+  cost: { filters: 'all', groupBy: false, metric: 'no', topN: false, minEvents: false, headroom: false },
+  limits: { filters: 'events', groupBy: false, metric: 'no', topN: false, minEvents: false, headroom: true },
+  sql: { filters: 'none', groupBy: false, metric: 'no', topN: false, minEvents: false, headroom: false },
 };
 
 /** A totals query without a metric is the two-number summary; with one, that one number. */
@@ -64,6 +75,12 @@ const SUMMARY = 'summary';
 
 /** A whole number of at least 0 typed into a field, or undefined when the field is emptied. */
 const count = (text: string) => (text === '' ? undefined : Math.max(0, Math.floor(Number(text)) || 0));
+
+/** A positive number typed into a field, or undefined (the worker's default) when emptied or not one. */
+const positive = (text: string) => {
+  const n = Number(text);
+  return text === '' || !Number.isFinite(n) || n <= 0 ? undefined : n;
+};
 
 /** Shows only what the chosen query type uses. */
 export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) {
@@ -114,12 +131,39 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
         />
       </Field>
 
-      {uses.filters && (
+      {uses.filters !== 'none' && (
         <Stack direction="row" gap={1} wrap="wrap">
-          {filter('users', users, 'Users')}
-          {filter('orgs', orgs, 'Orgs')}
+          {uses.filters === 'all' && filter('users', users, 'Users')}
+          {uses.filters === 'all' && filter('orgs', orgs, 'Orgs')}
           {filter('events', events, 'Events')}
         </Stack>
+      )}
+
+      {queryType === 'limits' && datasource.mode === 'sql' && (
+        <Alert severity="warning" title="Limits need worker mode">
+          The configured limits and the users&apos; tiers live in the app: point this data source at the worker (URL
+          and admin API key) to see recommendations.
+        </Alert>
+      )}
+
+      {uses.headroom && (
+        <Field
+          label="Headroom"
+          description="Recommended limits are the 99th percentile of what users did, times this (from 1 to 10); empty is the worker's default, 2. The range picks the history: up to 7 days the last week, else the last 30 days."
+          data-testid="headroom"
+        >
+          <Input
+            type="number"
+            min={1}
+            max={10}
+            step={0.5}
+            width={12}
+            aria-label="Headroom"
+            value={query.headroom ?? ''}
+            onChange={(e) => update({ headroom: positive(e.currentTarget.value) }, false)}
+            onBlur={() => onRunQuery()}
+          />
+        </Field>
       )}
 
       {(uses.groupBy || uses.metric !== 'no') && (
@@ -159,21 +203,38 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
       )}
 
       {uses.minEvents && (
-        <Field
-          label="Minimum events"
-          description="Only users with at least this many events in the range; the others are not read"
-          data-testid="min-events"
-        >
-          <Input
-            type="number"
-            min={0}
-            width={12}
-            aria-label="Minimum events"
-            value={query.minEvents ?? ''}
-            onChange={(e) => update({ minEvents: count(e.currentTarget.value) }, false)}
-            onBlur={() => onRunQuery()}
-          />
-        </Field>
+        <Stack direction="row" gap={1} wrap="wrap">
+          <Field
+            label="Minimum events"
+            description="Only users with at least this many events in the range; the others are not read"
+            data-testid="min-events"
+          >
+            <Input
+              type="number"
+              min={0}
+              width={12}
+              aria-label="Minimum events"
+              value={query.minEvents ?? ''}
+              onChange={(e) => update({ minEvents: count(e.currentTarget.value) }, false)}
+              onBlur={() => onRunQuery()}
+            />
+          </Field>
+          <Field
+            label="Or calls over the limit"
+            description="Also users with at least this many calls over their rate limit, whatever their events"
+            data-testid="min-over-limit"
+          >
+            <Input
+              type="number"
+              min={0}
+              width={12}
+              aria-label="Minimum calls over the limit"
+              value={query.minOverLimit ?? ''}
+              onChange={(e) => update({ minOverLimit: count(e.currentTarget.value) }, false)}
+              onBlur={() => onRunQuery()}
+            />
+          </Field>
+        </Stack>
       )}
 
       {uses.topN && (

@@ -1,5 +1,5 @@
 /**
- * How the two dashboards and the alert rules point at each other: dashboard uids, stable panel ids
+ * How the dashboards and the alert rules point at each other: dashboard uids, stable panel ids
  * (alert rules name a panel by id in __panelId__), the User detail address with `var-user` set, and
  * the links between the dashboards.
  */
@@ -9,6 +9,7 @@ import type { DashboardLink } from '@grafana/grafana-foundation-sdk/dashboard';
 
 export const USAGE_OVERVIEW_UID = 'usage-lens-overview';
 export const USER_DETAIL_UID = 'usage-lens-user-detail';
+export const LIMITS_UID = 'usage-lens-limits';
 
 /** Panel ids never change once given: alert rules and bookmarks (viewPanel=) point at them. */
 export const OVERVIEW_PANELS = {
@@ -21,6 +22,14 @@ export const OVERVIEW_PANELS = {
   topUsers: 7,
   byOrg: 8,
   errorRateByUser: 9,
+} as const;
+
+export const LIMITS_PANELS = {
+  overLimitCalls: 1,
+  limitsPerEvent: 2,
+  usersOver: 3,
+  overLimitByUser: 4,
+  throttledByUser: 5,
 } as const;
 
 export const USER_DETAIL_PANELS = {

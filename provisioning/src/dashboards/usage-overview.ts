@@ -19,7 +19,7 @@ import {
 } from '@grafana/grafana-foundation-sdk/common';
 import { DATASOURCES, FREE_TIER_WRITES_PER_DAY, THRESHOLDS } from '../config.ts';
 import { UsageQueryBuilder } from '../query.ts';
-import { linkTo, OVERVIEW_PANELS, USAGE_OVERVIEW_UID, USER_DETAIL_UID, USER_ROW_LINK, USER_SERIES_LINK } from './links.ts';
+import { LIMITS_UID, linkTo, OVERVIEW_PANELS, USAGE_OVERVIEW_UID, USER_DETAIL_UID, USER_ROW_LINK, USER_SERIES_LINK } from './links.ts';
 
 export { USAGE_OVERVIEW_UID };
 
@@ -65,7 +65,10 @@ export function usageOverview() {
     .timezone('browser')
     .tooltip(DashboardCursorSync.Crosshair)
     .readonly()
-    .links([linkTo('User detail', USER_DETAIL_UID, 'One user’s calls, events and statuses over time')])
+    .links([
+      linkTo('User detail', USER_DETAIL_UID, 'One user’s calls, events and statuses over time'),
+      linkTo('Limits', LIMITS_UID, 'Per-user rate limits: recommended, configured, and who goes over them'),
+    ])
     .withPanel(stat(OVERVIEW_PANELS.totalEvents, 'Total events', new UsageQueryBuilder('totals'), 'Total events').unit('short').decimals(0))
     .withPanel(stat(OVERVIEW_PANELS.activeUsers, 'Active users', new UsageQueryBuilder('totals'), 'Active users').unit('short').decimals(0))
     .withPanel(
@@ -85,11 +88,14 @@ export function usageOverview() {
       new TablePanel()
         .id(OVERVIEW_PANELS.usersTable)
         .title('Usage by user')
-        .description('Every user with their calls per event in the selected period, busiest first. Click a user for their detail.')
+        .description(
+          'Every user with their calls per event in the selected period, busiest first, with their share of the AE writes and of the projected monthly AE cost. Click a user for their detail.',
+        )
         .datasource(DATASOURCES.worker)
         .withTarget(new UsageQueryBuilder('users').refId('A'))
-        // The seed's columns: User | Total | Sync | Sync auth | Auth | Chat | Ingest. `User ID` is
-        // hidden rather than removed by a transformation: the User link reads it from the row.
+        // The seed's columns: User | Total | Sync | Sync auth | Auth | Chat | Ingest, then what the
+        // user's writes cost. `User ID` is hidden rather than removed by a transformation: the User
+        // link reads it from the row.
         .overrideByName('User ID', [{ id: 'custom.hidden', value: true }])
         .overrideByName('User', [{ id: 'links', value: [USER_ROW_LINK.build()] }])
         .sortBy([new TableSortByFieldStateBuilder().displayName('Total').desc(true)])

@@ -1,6 +1,6 @@
 /**
- * /api/admin/*: users, organisations and API keys (usage is routes/usage.ts). Everything here is
- * behind requireAdmin, and a change made with a session cookie must come from a trusted origin, as JSON.
+ * /api/admin/*: users, organisations, API keys and limits (usage is routes/usage.ts). Everything here
+ * is behind requireAdmin, and a change made with a session cookie must come from a trusted origin, as JSON.
  */
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
@@ -11,6 +11,7 @@ import { isAdmin } from '../auth/admins.ts';
 import { trustedCookieWrites } from '../auth/cookie-writes.ts';
 import { readInstant, readJsonBody, requireObject } from '../body.ts';
 import { FieldError } from '../errors.ts';
+import { limits } from './limits.ts';
 
 const MAX_BODY = 16 * 1024;
 const NAME = /^[^\u0000-\u001f]{1,100}$/;
@@ -132,3 +133,6 @@ admin.delete('/api-keys/:id', async (c) => {
   if (!(await revokeApiKey(c.env.DB, c.req.param('id')))) throw new HTTPException(404, { message: 'no such live API key' });
   return c.body(null, 204);
 });
+
+// After the middleware above, so requireAdmin and the cookie-write rule cover the limits routes too.
+admin.route('/limits', limits);

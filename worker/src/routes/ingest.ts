@@ -10,6 +10,7 @@ import { trackEvent } from '../analytics/track.ts';
 import { resolvePrincipal } from '../auth/principal.ts';
 import { requireTrustedCookieWrite } from '../auth/cookie-writes.ts';
 import { FieldError } from '../errors.ts';
+import { checkLimit, limitRefusal } from '../limits/check.ts';
 import { isObject, readInstant, readJsonBody } from '../body.ts';
 
 const DAY_MS = 86_400_000;
@@ -64,8 +65,14 @@ export const ingest = new Hono<AppEnv>();
 ingest.post('/ingest', async (c) => {
   const principal = await resolvePrincipal(c);
   if (!principal) throw new HTTPException(401, { message: 'authentication required: sign in or send an ingest API key' });
+  // Counted before anything else is checked or read: a flood of bad batches is a flood too.
+  const limit = await checkLimit(c, principal, 'ingest');
+  if (limit.refuse) {
+    trackEvent(c, { userId: principal.userId, orgId: principal.orgId, event: 'ingest', status: 429, overLimit: true });
+    return limitRefusal(c, limit.limit!);
+  }
   const track = (status: number) =>
-    trackEvent(c, { userId: principal.userId, orgId: principal.orgId, event: 'ingest', status });
+    trackEvent(c, { userId: principal.userId, orgId: principal.orgId, event: 'ingest', status, overLimit: limit.over });
   // Every refusal from here on is an authenticated call, so it is tracked with its status.
   try {
     if (principal.via === 'api-key' && principal.scope !== 'ingest') {

@@ -25,7 +25,7 @@ const timeoutMs = (env: Pick<Env, 'ANALYTICS_SQL_TIMEOUT_MS'>) =>
 export const utcDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 /** Adds one read to today's count; never delays or fails the read it counts. */
-function countRead(env: Pick<Env, 'DB'>, waitUntil: (p: Promise<unknown>) => void): void {
+export function countRead(env: Pick<Env, 'DB'>, waitUntil: (p: Promise<unknown>) => void): void {
   waitUntil(
     env.DB.prepare('insert into ae_read (day, reads) values (?, 1) on conflict (day) do update set reads = reads + 1')
       .bind(utcDay(Date.now()))

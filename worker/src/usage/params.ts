@@ -6,6 +6,7 @@ import { FieldError } from '../errors.ts';
 import {
   AE_LIMITS,
   GROUP_DIMS,
+  RECOMMENDATION,
   isUsageEvent,
   PERIODS,
   READ_LIMITS,
@@ -186,9 +187,11 @@ export interface PageParams {
   q: string | null;
   /** Only users with at least this many events (0: everyone). */
   minEvents: number;
+  /** Also (OR) users with at least this many calls over their limit (0: no such bound). */
+  minOverLimit: number;
 }
 
-export const PAGE_PARAMS = ['sort', 'order', 'limit', 'offset', 'q', 'minEvents'] as const;
+export const PAGE_PARAMS = ['sort', 'order', 'limit', 'offset', 'q', 'minEvents', 'minOverLimit'] as const;
 
 /** Counts sort busiest first; ids, names and emails alphabetically. */
 const defaultOrder = (sort: UserSort): SortOrder => (sort === 'id' || sort === 'name' || sort === 'email' ? 'asc' : 'desc');
@@ -197,8 +200,9 @@ export function parsePageParams(query: URLSearchParams): PageParams {
   const sort = oneOf(query, 'sort', USER_SORTS, 'total');
   const order = oneOf(query, 'order', SORT_ORDERS, defaultOrder(sort));
   const minEvents = integer(query, 'minEvents', 0, Number.MAX_SAFE_INTEGER, 0);
-  // A read bounded by minEvents (an alert rule's) may return more per page: every user over the bound.
-  const maxLimit = minEvents > 0 ? READ_LIMITS.maxThresholdPageSize : READ_LIMITS.maxPageSize;
+  const minOverLimit = integer(query, 'minOverLimit', 0, Number.MAX_SAFE_INTEGER, 0);
+  // A read bounded by minEvents / minOverLimit (an alert rule's) may return more per page: every user over a bound.
+  const maxLimit = minEvents > 0 || minOverLimit > 0 ? READ_LIMITS.maxThresholdPageSize : READ_LIMITS.maxPageSize;
   const limit = integer(query, 'limit', 1, maxLimit, READ_LIMITS.defaultPageSize);
   const offset = integer(query, 'offset', 0, READ_LIMITS.maxOffset, 0);
   const qs = query.getAll('q');
@@ -209,7 +213,7 @@ export function parsePageParams(query: URLSearchParams): PageParams {
     if ([...q].length > READ_LIMITS.maxSearchLength) throw new FieldError('q', `at most ${READ_LIMITS.maxSearchLength} characters`);
     if (/[\u0000-\u001f\u007f]/.test(q)) throw new FieldError('q', 'must not contain control characters');
   }
-  return { sort, order, limit, offset, q, minEvents };
+  return { sort, order, limit, offset, q, minEvents, minOverLimit };
 }
 
 export interface SeriesParams {
@@ -235,4 +239,38 @@ export function parseSeriesParams(query: URLSearchParams, params: UsageParams): 
 
 export function parseOrgsLimit(query: URLSearchParams): number {
   return integer(query, 'limit', 1, READ_LIMITS.maxOrgs, READ_LIMITS.maxOrgs);
+}
+
+export interface LimitsParams {
+  period: (typeof RECOMMENDATION.periods)[number];
+  /** Events to recommend for; all five when none is given. */
+  events: UsageEvent[];
+  /** What p99 is multiplied by. */
+  headroom: number;
+}
+
+const LIMITS_KNOWN = ['period', 'event', 'headroom'];
+
+/** GET /api/admin/limits: `period` (7d or 30d), `event` (repeat or comma list), `headroom` (1 to 10). */
+export function parseLimitsParams(query: URLSearchParams): LimitsParams {
+  for (const name of query.keys()) {
+    if (!LIMITS_KNOWN.includes(name)) throw new FieldError(name, `unknown parameter; expected one of ${LIMITS_KNOWN.join(', ')}`);
+  }
+  const period = oneOf(query, 'period', RECOMMENDATION.periods, RECOMMENDATION.defaultPeriod);
+  const events = listOf(query, 'event', true);
+  const unknownEvent = events.find((e) => !isUsageEvent(e));
+  if (unknownEvent !== undefined) {
+    throw new FieldError('event', `unknown event ${JSON.stringify(unknownEvent)}; expected ${USAGE_EVENTS.join(', ')}`);
+  }
+  const headrooms = query.getAll('headroom');
+  if (headrooms.length > 1) throw new FieldError('headroom', 'give it once');
+  let headroom: number = RECOMMENDATION.defaultHeadroom;
+  if (headrooms.length === 1) {
+    const raw = headrooms[0].trim();
+    headroom = /^\d{1,2}(?:\.\d{1,3})?$/.test(raw) ? Number(raw) : NaN;
+    if (!(headroom >= RECOMMENDATION.minHeadroom && headroom <= RECOMMENDATION.maxHeadroom)) {
+      throw new FieldError('headroom', `must be a number from ${RECOMMENDATION.minHeadroom} to ${RECOMMENDATION.maxHeadroom}, e.g. 2 or 1.5`);
+    }
+  }
+  return { period, events: USAGE_EVENTS.filter((e) => events.includes(e)), headroom };
 }

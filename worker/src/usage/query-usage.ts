@@ -8,6 +8,7 @@ import {
   datasetFor,
   READ_LIMITS,
   USAGE_EVENTS,
+  userCost,
   type GroupDim,
   type OrgUsage,
   type Period,
@@ -132,7 +133,7 @@ function byText(key: 'name' | 'email', order: SortOrder) {
 /** One page of users: ranked by AE for counts and ids, joined with the user table for names. */
 export async function usagePage(ctx: ReadContext, p: UsageParams, page: PageParams): Promise<{ users: UserUsage[]; page: Page }> {
   const dataset = datasetOf(ctx.env);
-  const { sort, order, limit, offset, minEvents } = page;
+  const { sort, order, limit, offset, minEvents, minOverLimit } = page;
   let only: string[] | undefined;
   if (page.q !== null) {
     only = await searchUsers(ctx.env.DB, page.q, READ_LIMITS.maxSearchMatches);
@@ -145,7 +146,7 @@ export async function usagePage(ctx: ReadContext, p: UsageParams, page: PagePara
   if (sort === 'name' || sort === 'email') {
     // Names live in D1, counts in AE: join every matching active user, within a bound.
     const max = READ_LIMITS.maxNameSortUsers;
-    const rows = await read(ctx, usersRead(dataset, p, { order: { column: 'uid', direction: 'asc' }, limit: max + 1, offset: 0, minEvents, only }));
+    const rows = await read(ctx, usersRead(dataset, p, { order: { column: 'uid', direction: 'asc' }, limit: max + 1, offset: 0, minEvents, minOverLimit, only }));
     if (rows.length > max) {
       throw new FieldError(
         'sort',
@@ -160,7 +161,7 @@ export async function usagePage(ctx: ReadContext, p: UsageParams, page: PagePara
 
   const column = sort === 'id' ? 'uid' : COUNT_COLUMNS[sort];
   // One more than the page tells whether another page follows, without counting them all.
-  const rows = await read(ctx, usersRead(dataset, p, { order: { column, direction: order }, limit: limit + 1, offset, minEvents, only }));
+  const rows = await read(ctx, usersRead(dataset, p, { order: { column, direction: order }, limit: limit + 1, offset, minEvents, minOverLimit, only }));
   const more = rows.length > limit;
   const shown = rows.slice(0, limit);
   const users = rollUpUsers(shown, await lookupUsers(ctx.env.DB, shown.map((r) => String(r.uid ?? ''))));
@@ -261,6 +262,19 @@ async function breakdown(ctx: ReadContext, p: UsageParams, totals: UsageTotals) 
   };
 }
 
+/** A user's part of the account's AE write bill (contract: userCost; pinned by contract/fixtures/cost.json). */
+export type UserCost = ReturnType<typeof userCost>;
+
+/** A row of /api/admin/usage: the user's counts and, without filters, their cost. */
+export interface PricedUserUsage extends UserUsage {
+  /**
+   * Their share of the window's writes and the month it projects to, priced on the paid plan; null
+   * when user, org or event filters narrow the totals (the share would be of the filtered writes,
+   * not the account's).
+   */
+  cost: UserCost | null;
+}
+
 export interface UsageReport {
   window: AnswerWindow;
   dataset: string;
@@ -268,7 +282,7 @@ export interface UsageReport {
   filters: { users: string[]; orgs: string[]; events: UsageEvent[]; q: string | null };
   group: GroupDim[];
   totals: UsageTotals;
-  users: UserUsage[];
+  users: PricedUserUsage[];
   page: Page;
   /** Present when `group` is given: counts per combination of the grouped dimensions. */
   groups?: GroupCount[];
@@ -276,10 +290,21 @@ export interface UsageReport {
   buckets?: { time: string; key: GroupCount['key']; total: number; errors: number }[];
 }
 
-/** GET /api/admin/usage: the window's totals, one page of users, and the asked breakdown. */
+/**
+ * Each user's cost from the totals this answer already holds, so pricing costs no read. /usage/users
+ * has no totals and carries no cost: a totals read there would double the reads of every users read
+ * (the plugin prices its users read with the totals read its dashboard shares).
+ */
+function priced(users: UserUsage[], totals: UsageTotals, p: UsageParams): PricedUserUsage[] {
+  const filtered = p.users.length > 0 || p.orgs.length > 0 || p.events.length > 0;
+  const windowSeconds = (p.to - p.from) / 1000;
+  return users.map((u) => ({ ...u, cost: filtered ? null : userCost(u.total, totals.events, windowSeconds) }));
+}
+
+/** GET /api/admin/usage: the window's totals, one page of users (with their cost), and the asked breakdown. */
 export async function queryUsage(ctx: ReadContext, p: UsageParams, page: PageParams): Promise<UsageReport> {
   const [totals, users] = await Promise.all([usageTotals(ctx, p), usagePage(ctx, p, page)]);
-  if (users.page.total === null && page.q === null && page.minEvents === 0) users.page.total = totals.activeUsers;
+  if (users.page.total === null && page.q === null && page.minEvents === 0 && page.minOverLimit === 0) users.page.total = totals.activeUsers;
   const report: UsageReport = {
     window: windowOf(p),
     dataset: datasetOf(ctx.env),
@@ -287,7 +312,7 @@ export async function queryUsage(ctx: ReadContext, p: UsageParams, page: PagePar
     filters: { users: p.users, orgs: p.orgs, events: p.events, q: page.q },
     group: p.group,
     totals,
-    users: users.users,
+    users: priced(users.users, totals, p),
     page: users.page,
   };
   if (p.group.length || p.interval !== null) {

@@ -74,13 +74,20 @@ function where(s: Statement, w: Window, extraUsers?: readonly string[]): string 
 
 const EVENTS = 'COUNT() AS events';
 const errors = () => `countIf(${AE_COLUMNS.status} >= ${ERROR_STATUS}) AS errors`;
+/**
+ * Calls over their rate limit: observed (let through) or refused (429). OVER is a keyword of SQL's
+ * window functions, so the alias is a double-quoted identifier, which the dialect takes for any name
+ * (https://developers.cloudflare.com/analytics/sql-api/datasets/: `events.analyticsEngine."example-dataset"`).
+ */
+const OVER_CONDITION = `${AE_COLUMNS.overLimit} >= 1`;
+const OVER = `countIf(${OVER_CONDITION}) AS "over"`;
 const USERS = `COUNT(DISTINCT ${AE_COLUMNS.userId}) AS users`;
 const perEvent = (s: Statement) => USAGE_EVENTS.map((e) => `countIf(${AE_COLUMNS.event} = ${s.bind(e)}) AS ${eventColumn(e)}`);
 
-/** One row: the window's events, errors, active users and events by type. */
+/** One row: the window's events, errors, calls over their limit, active users and events by type. */
 export function totalsRead(dataset: string, w: Window): Read {
   const s = new Statement();
-  return s.read([`SELECT ${[EVENTS, errors(), USERS, ...perEvent(s)].join(', ')}`, from(dataset), where(s, w)]);
+  return s.read([`SELECT ${[EVENTS, errors(), OVER, USERS, ...perEvent(s)].join(', ')}`, from(dataset), where(s, w)]);
 }
 
 /** Organisations by events, without a user dimension. */
@@ -105,8 +112,22 @@ export interface UsersReadOptions {
   limit: number | null;
   offset: number;
   minEvents: number;
+  /** Also (OR) users with at least this many calls over their limit, however few their events (0: no bound). */
+  minOverLimit?: number;
   /** Only these users (a search's matches), on top of the window's filters. */
   only?: readonly string[];
+}
+
+/**
+ * Users at or over either bound: `events >= minEvents OR over >= minOverLimit`, each bound only when
+ * it is above 0 (as the plugin's sql mode writes it). The dialect wants HAVING over aggregates, not
+ * aliases.
+ */
+function having(s: Statement, o: UsersReadOptions): string | null {
+  const bounds: string[] = [];
+  if (o.minEvents > 0) bounds.push(`COUNT() >= ${s.bind(o.minEvents)}`);
+  if (o.minOverLimit && o.minOverLimit > 0) bounds.push(`countIf(${OVER_CONDITION}) >= ${s.bind(o.minOverLimit)}`);
+  return bounds.length ? `HAVING ${bounds.join(' OR ')}` : null;
 }
 
 /** Users ranked by a count (or by id), one page at a time. */
@@ -115,12 +136,11 @@ export function usersRead(dataset: string, w: Window, o: UsersReadOptions): Read
   const column = o.order.column === 'uid' || o.order.column === 'events' || o.order.column === 'errors' ? o.order.column : eventColumn(o.order.column);
   const direction = o.order.direction.toUpperCase();
   return s.read([
-    `SELECT ${AE_COLUMNS.userId} AS uid, ${[EVENTS, errors(), ...perEvent(s)].join(', ')}`,
+    `SELECT ${AE_COLUMNS.userId} AS uid, ${[EVENTS, errors(), OVER, ...perEvent(s)].join(', ')}`,
     from(dataset),
     where(s, w, o.only),
     'GROUP BY uid',
-    // The dialect wants HAVING over an aggregate, not an alias.
-    o.minEvents > 0 && `HAVING COUNT() >= ${s.bind(o.minEvents)}`,
+    having(s, o),
     column === 'uid' ? `ORDER BY uid ${direction}` : `ORDER BY ${column} ${direction}, uid ASC`,
     o.limit !== null && `LIMIT ${o.limit}`,
     o.limit !== null && o.offset > 0 && `OFFSET ${o.offset}`,
@@ -139,7 +159,7 @@ export function seriesRead(dataset: string, w: Window, interval: number, split: 
   const column = split === 'user' ? AE_COLUMNS.userId : AE_COLUMNS.orgId;
   const splitExpr = top.length ? `if(${column} IN ${s.list(top)}, ${column}, '') AS split` : `'' AS split`;
   return s.read([
-    `SELECT ${bucket(s, interval)}, ${AE_COLUMNS.event} AS event, ${AE_COLUMNS.status} AS status, ${splitExpr}, ${EVENTS}`,
+    `SELECT ${bucket(s, interval)}, ${AE_COLUMNS.event} AS event, ${AE_COLUMNS.status} AS status, ${splitExpr}, ${EVENTS}, ${OVER}`,
     from(dataset),
     where(s, w),
     'GROUP BY bucket, event, status, split',

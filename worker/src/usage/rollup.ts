@@ -25,7 +25,13 @@ const byEvent = (row: Row | undefined): Record<UsageEvent, number> =>
 
 export function rollUpTotals(rows: readonly Row[]): UsageTotals {
   const row = rows[0];
-  return { events: count(row?.events), errors: count(row?.errors), activeUsers: count(row?.users), byEvent: byEvent(row) };
+  return {
+    events: count(row?.events),
+    errors: count(row?.errors),
+    overLimit: count(row?.over),
+    activeUsers: count(row?.users),
+    byEvent: byEvent(row),
+  };
 }
 
 export function rollUpOrgs(rows: readonly Row[], names: Names): OrgUsage[] {
@@ -39,7 +45,15 @@ export function rollUpUsers(rows: readonly Row[], names: Names): UserUsage[] {
   return rows.map((row) => {
     const id = String(row.uid ?? '');
     const known = names.get(id);
-    return { id, name: known?.name ?? null, email: known?.email ?? null, total: count(row.events), errors: count(row.errors), events: byEvent(row) };
+    return {
+      id,
+      name: known?.name ?? null,
+      email: known?.email ?? null,
+      total: count(row.events),
+      errors: count(row.errors),
+      overLimit: count(row.over),
+      events: byEvent(row),
+    };
   });
 }
 
@@ -54,6 +68,7 @@ export function rollUpSeries(rows: readonly Row[]): SeriesBucket[] {
       status: count(row.status),
       split: String(row.split ?? ''),
       total,
+      overLimit: count(row.over),
     });
   }
   return out;
