@@ -1,7 +1,9 @@
 /**
  * Per-user limits at the five tracked points, through the real worker in workerd, with Rate Limiting
- * bindings as miniflare simulates them (its ratelimit plugin: a counter per namespace, key and
- * window, windows aligned to the wall clock, so a run of calls may straddle a window's end).
+ * bindings as miniflare simulates them ("Rate Limiting | Local simulations ✅",
+ * https://developers.cloudflare.com/workers/local-development/bindings-per-env/; its ratelimit
+ * plugin keeps a counter per namespace, key and window, windows aligned to the wall clock, so a run
+ * of calls may straddle a window's end).
  *
  * Nothing here depends on where that end falls. The calls of a test swap in TEST_TINY_RL_* bindings
  * (limit 2 a minute for standard, 10 for high) and make 2 × 2 + 1 = 5 calls in well under a minute
