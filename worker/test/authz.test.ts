@@ -27,6 +27,10 @@ const routes: Route[] = [
   { method: 'GET', path: () => '/api/admin/api-keys', ok: 200 },
   { method: 'POST', path: () => '/api/admin/api-keys', body: () => ({ name: 'k', scope: 'ingest' }), ok: 201 },
   { method: 'DELETE', path: () => '/api/admin/api-keys/no-such-key', ok: 404 },
+  { method: 'GET', path: () => '/api/admin/limits?period=7d', ok: 200 },
+  { method: 'GET', path: () => '/api/admin/limits/tiers', ok: 200 },
+  { method: 'PUT', path: () => `/api/admin/limits/tiers/user/${user.userId}`, body: () => ({ tier: 'standard' }), ok: 200 },
+  { method: 'DELETE', path: () => '/api/admin/limits/tiers/org/no-such-org', ok: 404 },
 ];
 
 const callers: { who: string; token: () => string | undefined; status: (ok: number) => number }[] = [

@@ -1,7 +1,9 @@
 /**
  * Per-user limits at the five tracked points, through the real worker in workerd, with Rate Limiting
- * bindings as miniflare simulates them (its ratelimit plugin: a counter per namespace, key and
- * window, windows aligned to the wall clock, so a run of calls may straddle a window's end).
+ * bindings as miniflare simulates them ("Rate Limiting | Local simulations ✅",
+ * https://developers.cloudflare.com/workers/local-development/bindings-per-env/; its ratelimit
+ * plugin keeps a counter per namespace, key and window, windows aligned to the wall clock, so a run
+ * of calls may straddle a window's end).
  *
  * Nothing here depends on where that end falls. The calls of a test swap in TEST_TINY_RL_* bindings
  * (limit 2 a minute for standard, 10 for high) and make 2 × 2 + 1 = 5 calls in well under a minute
@@ -114,6 +116,28 @@ describe('observe mode', () => {
     const over = overPoints(points).length;
     expect(over).toBeGreaterThanOrEqual(1);
     expect(over).toBeLessThanOrEqual(CALLS - env.TEST_TINY_LIMITS.standard);
+  });
+});
+
+describe('observe mode never makes a call wait for the limiter', () => {
+  it('the answer leaves before the limiter answers; the point is written, marked, when it does', async () => {
+    // FAKE: a limiter whose answer the test holds back (the simulated binding answers at once), to
+    // show the order without timing anything.
+    let answer!: (outcome: RateLimitOutcome) => void;
+    const held = new Promise<RateLimitOutcome>((resolve) => (answer = resolve));
+    const limit = vi.fn(() => held);
+    const user = await signUp();
+    const ctx = createExecutionContext();
+    const res = await app.fetch(
+      new Request(`${ORIGIN}/api/auth/me`, { headers: { authorization: `Bearer ${user.token}` } }),
+      limitedEnv({ LIMITS_MODE: 'observe', RL_SESSION_STANDARD: { limit } }),
+      ctx,
+    );
+    expect(res.status).toBe(200);
+    expect(limit).toHaveBeenCalledOnce();
+    answer({ success: false });
+    await waitOnExecutionContext(ctx);
+    expect(await pointsOf(user.userId, 1)).toEqual([expect.objectContaining({ blob1: 'auth', double1: 200, double2: 1 })]);
   });
 });
 

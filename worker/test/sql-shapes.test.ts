@@ -6,6 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { GROUP_DIMS, USAGE_EVENTS, type GroupDim } from '@usage-lens/contract';
 import { checkAnalyticsSql } from '@usage-lens/local-analytics-engine/analytics-sql';
+import { checkAeSql } from '@usage-lens/local-analytics-engine/dialect';
+import { statsSql, usersOverSql } from '../src/usage/recommend-sql.ts';
 import { breakdownRead, orgsRead, seriesRead, totalsRead, usersRead, type UsersOrder } from '../src/usage/read-sql.ts';
 import type { Read } from '../src/usage/read-sql.ts';
 
@@ -70,5 +72,30 @@ describe('every SQL shape the worker sends', () => {
   it('the checker does refuse undocumented SQL (the test can fail)', () => {
     expect(checkAnalyticsSql('SELECT uniq(index1) AS n FROM events.analyticsEngine.usage_analytics WHERE timestamp >= $a')).toMatchObject({ ok: false });
     expect(checkAnalyticsSql('SELECT COUNT() AS n FROM events.analyticsEngine.usage_analytics')).toMatchObject({ ok: false });
+  });
+});
+
+describe('the limit recommendations\' SQL (AE\'s SQL API dialect)', () => {
+  const day = 86_400_000;
+  const limits = (n: number) => Object.fromEntries(USAGE_EVENTS.map((e, i) => [e, n + i])) as Record<(typeof USAGE_EVENTS)[number], number>;
+  const shapes: [string, string][] = [];
+  for (const dataset of DATASETS) {
+    for (const events of [[...USAGE_EVENTS], ['sync' as const], ['auth' as const, 'ingest' as const]]) {
+      const w = { dataset, from: 20_000 * day, to: 20_030 * day, events };
+      shapes.push([`stats ${dataset} ${events.join(',')}`, statsSql(w)]);
+      shapes.push([`users over ${dataset} ${events.join(',')}`, usersOverSql(w, { perMinute: limits(10), perDay: limits(100), standard: limits(60), high: limits(600) }, 200)]);
+    }
+  }
+
+  it.each(shapes)('%s is documented AE SQL', (_name, sql) => {
+    expect(checkAeSql(sql)).toEqual({ ok: true });
+  });
+
+  it('refuses what cannot be put into SQL text safely', () => {
+    const w = { dataset: 'usage_analytics', from: 0, to: day, events: [...USAGE_EVENTS] };
+    expect(() => statsSql({ ...w, dataset: 'x; DROP' })).toThrow(/dataset/);
+    expect(() => statsSql({ ...w, events: ["sync' OR 1=1 --" as 'sync'] })).toThrow(/not an event/);
+    expect(() => statsSql({ ...w, from: 1.5 })).toThrow(/whole number/);
+    expect(() => usersOverSql(w, { perMinute: limits(1.5), perDay: limits(1), standard: limits(1), high: limits(1) }, 10)).toThrow(/whole number/);
   });
 });
