@@ -18,10 +18,10 @@ export const eventColumn = (event: UsageEvent) => `e_${event}`;
 
 /** Column aliases each read returns. */
 export const READ_COLUMNS = {
-  totals: ['events', 'errors', 'over', 'users', ...USAGE_EVENTS.map(eventColumn)],
+  totals: ['events', 'errors', 'over_limit', 'users', ...USAGE_EVENTS.map(eventColumn)],
   orgs: ['org', 'events', 'errors', 'users'],
-  users: ['uid', 'events', 'errors', 'over', ...USAGE_EVENTS.map(eventColumn)],
-  series: ['bucket', 'event', 'status', 'split', 'events', 'over'],
+  users: ['uid', 'events', 'errors', 'over_limit', ...USAGE_EVENTS.map(eventColumn)],
+  series: ['bucket', 'event', 'status', 'split', 'events', 'over_limit'],
 } as const;
 
 /** What the users read can be ordered by; `name` and `email` only where the app's user table is. */

@@ -33,7 +33,7 @@ describe('against the real local AE', () => {
   it('answers a valid read', async () => {
     const rows = await runRead(env, TOTALS, noWait);
     expect(rows).toHaveLength(1);
-    expect(Object.keys(rows[0]).sort()).toEqual(['e_auth', 'e_chat', 'e_ingest', 'e_sync', 'e_sync_auth', 'errors', 'events', 'over', 'users']);
+    expect(Object.keys(rows[0]).sort()).toEqual(['e_auth', 'e_chat', 'e_ingest', 'e_sync', 'e_sync_auth', 'errors', 'events', 'over_limit', 'users']);
   });
 
   it("an invalid query is a 502 carrying AE's reason", async () => {

@@ -25,7 +25,7 @@ func (s *SQLReads) rows(ctx context.Context, sql string, err error) ([]map[strin
 	if err != nil {
 		return nil, err
 	}
-	return usage.SQLColumns(result.Data), nil
+	return result.Data, nil
 }
 
 func malformed(err error) error {

@@ -26,19 +26,6 @@ func Number(v any) (float64, error) {
 	}
 }
 
-// SQLColumns gives the rows of a read's SQL the contract's column names, where the SQL had to
-// alias a column otherwise (sqlOver: the contract's `over` is a reserved word). The rows are
-// changed in place and returned.
-func SQLColumns(rows []map[string]any) []map[string]any {
-	for _, r := range rows {
-		if v, ok := r[sqlOver]; ok {
-			delete(r, sqlOver)
-			r[colOver] = v
-		}
-	}
-	return rows
-}
-
 type row struct {
 	index  int
 	values map[string]any

@@ -22,11 +22,7 @@ import (
 const (
 	colEvents = "events"
 	colErrors = "errors"
-	// colOver is the contract's name of the over-limit count (READ_COLUMNS), which the roll-ups
-	// read. It cannot be the SQL alias: OVER is a reserved word (window functions), refused by AE's
-	// dialect as the local AE checks it; the SQL says sqlOver and SQLColumns renames it.
-	colOver   = "over"
-	sqlOver   = "over_limit"
+	colOver   = "over_limit"
 	colUsers  = "users"
 	colOrg    = "org"
 	colUID    = "uid"
@@ -109,7 +105,7 @@ var (
 	countUsers  = fmt.Sprintf("count(DISTINCT %s) AS %s", contract.ColumnUserID, colUsers)
 	// countOver counts calls over their rate limit: the worker writes 1 in that double, else 0
 	// (points written before it had the field read 0, as AE reads every unwritten double).
-	countOver = fmt.Sprintf("sumIf(_sample_interval, %s >= 1) AS %s", contract.ColumnOverLimit, sqlOver)
+	countOver = fmt.Sprintf("sumIf(_sample_interval, %s >= 1) AS %s", contract.ColumnOverLimit, colOver)
 )
 
 func statement(parts ...string) string {
@@ -197,7 +193,7 @@ func UsersSQL(dataset string, f Filter, p UsersPage) (string, error) {
 		bounds = append(bounds, fmt.Sprintf("%s >= %d", colEvents, p.MinEvents))
 	}
 	if p.MinOverLimit > 0 {
-		bounds = append(bounds, fmt.Sprintf("%s >= %d", sqlOver, p.MinOverLimit))
+		bounds = append(bounds, fmt.Sprintf("%s >= %d", colOver, p.MinOverLimit))
 	}
 	having := ""
 	if len(bounds) > 0 {

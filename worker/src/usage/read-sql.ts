@@ -74,13 +74,9 @@ function where(s: Statement, w: Window, extraUsers?: readonly string[]): string 
 
 const EVENTS = 'COUNT() AS events';
 const errors = () => `countIf(${AE_COLUMNS.status} >= ${ERROR_STATUS}) AS errors`;
-/**
- * Calls over their rate limit: observed (let through) or refused (429). OVER is a keyword of SQL's
- * window functions, so the alias is a double-quoted identifier, which the dialect takes for any name
- * (https://developers.cloudflare.com/analytics/sql-api/datasets/: `events.analyticsEngine."example-dataset"`).
- */
+/** Calls over their rate limit: observed (let through) or refused (429). */
 const OVER_CONDITION = `${AE_COLUMNS.overLimit} >= 1`;
-const OVER = `countIf(${OVER_CONDITION}) AS "over"`;
+const OVER = `countIf(${OVER_CONDITION}) AS over_limit`;
 const USERS = `COUNT(DISTINCT ${AE_COLUMNS.userId}) AS users`;
 const perEvent = (s: Statement) => USAGE_EVENTS.map((e) => `countIf(${AE_COLUMNS.event} = ${s.bind(e)}) AS ${eventColumn(e)}`);
 

@@ -28,7 +28,7 @@ export function rollUpTotals(rows: readonly Row[]): UsageTotals {
   return {
     events: count(row?.events),
     errors: count(row?.errors),
-    overLimit: count(row?.over),
+    overLimit: count(row?.over_limit),
     activeUsers: count(row?.users),
     byEvent: byEvent(row),
   };
@@ -51,7 +51,7 @@ export function rollUpUsers(rows: readonly Row[], names: Names): UserUsage[] {
       email: known?.email ?? null,
       total: count(row.events),
       errors: count(row.errors),
-      overLimit: count(row.over),
+      overLimit: count(row.over_limit),
       events: byEvent(row),
     };
   });
@@ -68,7 +68,7 @@ export function rollUpSeries(rows: readonly Row[]): SeriesBucket[] {
       status: count(row.status),
       split: String(row.split ?? ''),
       total,
-      overLimit: count(row.over),
+      overLimit: count(row.over_limit),
     });
   }
   return out;
