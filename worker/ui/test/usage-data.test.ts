@@ -64,6 +64,7 @@ describe('rows of the per-user table', () => {
     email,
     total,
     errors: 1,
+    overLimit: 0,
     events: events(total, 0, 0, 0, 0),
   });
 
@@ -123,6 +124,7 @@ describe('pivotSeries', () => {
     event,
     status,
     split,
+    overLimit: 0,
     total,
   });
 
@@ -155,7 +157,7 @@ describe('pivotSeries', () => {
   });
 
   it('counts a cell off the grid at its own time rather than dropping it', () => {
-    const odd = { time: '2026-11-28T02:15:00.000Z', event: 'chat', status: 101, split: '', total: 7 };
+    const odd = { time: '2026-11-28T02:15:00.000Z', event: 'chat', status: 101, split: '', total: 7, overLimit: 0 };
     const s = pivotSeries([odd], window, hour);
     expect(s.times).toContain(Date.parse(odd.time) / 1000);
     expect(s.totals.chat).toBe(7);
