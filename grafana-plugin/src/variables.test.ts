@@ -115,10 +115,27 @@ describe('isAll', () => {
 });
 
 describe('interpolateSql and sqlString', () => {
+  // Where a reader of string literals stops: standard SQL knows only '', ClickHouse also reads \ as
+  // an escape. A literal is safe when both stop at its last character.
+  const literalEnd = (sql: string, backslashEscapes: boolean): number => {
+    for (let i = 1; i < sql.length; i++) {
+      if (backslashEscapes && sql[i] === '\\') {
+        i++;
+      } else if (sql[i] === "'" && sql[i + 1] === "'") {
+        i++;
+      } else if (sql[i] === "'") {
+        return i + 1;
+      }
+    }
+    return -1;
+  };
+  // What ClickHouse gives back from one of our literals (only '' and \\ occur in them).
+  const clickhouseValue = (literal: string): string => literal.slice(1, -1).replace(/''|\\\\/g, (m) => m[0]);
+
   it('cannot be broken out of with quotes or backslashes', () => {
     const evil = new CustomVariable({ name: 'evil', isMulti: true, value: ["x' OR '1'='1", 'back\\slash'], text: ['x', 'b'], options: [] });
     const { scopedVars } = dashboard(evil);
-    expect(interpolateSql('WHERE index1 IN ($evil)', sceneTemplateSrv(), scopedVars)).toBe("WHERE index1 IN ('x\\' OR \\'1\\'=\\'1', 'back\\\\slash')");
+    expect(interpolateSql('WHERE index1 IN ($evil)', sceneTemplateSrv(), scopedVars)).toBe("WHERE index1 IN ('x'' OR ''1''=''1', 'back\\\\slash')");
   });
 
   it('leaves macros for the backend', () => {
@@ -126,9 +143,29 @@ describe('interpolateSql and sqlString', () => {
     expect(interpolateSql('WHERE $__timeFilter AND index1 = $user', sceneTemplateSrv(), scopedVars)).toBe("WHERE $__timeFilter AND index1 = 'u1'");
   });
 
-  it('escapes as the worker and the backend do', () => {
-    expect(sqlString("it's")).toBe("'it\\'s'");
-    expect(sqlString('a\nb')).toBe("'a\\x0ab'");
+  // The same cases as the Go backend's TestLiteralReadsTheSameUnderEitherBackslashRule.
+  it.each([
+    ['plain', `'plain'`],
+    ["o'brien", `'o''brien'`],
+    ['a\\b', `'a\\\\b'`],
+    ["\\'", `'\\\\'''`],
+    ["''", `''''''`],
+    ['x\\', `'x\\\\'`],
+    ["x\\' OR 1=1 --", `'x\\\\'' OR 1=1 --'`],
+    ["🙂'", `'🙂'''`],
+  ])('writes %s as one literal under either backslash reading', (value, literal) => {
+    expect(sqlString(value)).toBe(literal);
+    expect(literalEnd(literal, false)).toBe(literal.length);
+    expect(literalEnd(literal, true)).toBe(literal.length);
+    expect(clickhouseValue(literal)).toBe(value);
+  });
+
+  it('refuses a value with a control character, naming it', () => {
+    expect(() => sqlString('a\nb')).toThrow('"a\\nb" contains a control character (U+000A)');
+    expect(() => sqlString('del\x7f')).toThrow('U+007F');
+    const tab = new CustomVariable({ name: 'v', isMulti: true, value: ['ok', 'tab\there'], text: ['ok', 'tab'], options: [] });
+    const { scopedVars } = dashboard(tab);
+    expect(() => interpolateSql('index1 IN ($v)', sceneTemplateSrv(), scopedVars)).toThrow('U+0009');
   });
 });
 

@@ -65,22 +65,23 @@ export function interpolateList(
   return [...new Set(out)];
 }
 
-/** A ClickHouse string literal, escaped the way the worker and the Go backend escape. */
+/**
+ * A string literal that reads the same whether AE's SQL front end treats a backslash as an escape
+ * (ClickHouse) or as a plain character (standard SQL): quotes doubled, backslashes doubled, so
+ * neither reader ever sees `\'` or `\x`. The Go backend's Literal writes the same text and, like
+ * it, a value with a control character (no id, org or event holds one) is refused, not escaped.
+ * The panel shows the refusal: Scenes' SceneQueryRunner.runWithTimeRange turns an exception from
+ * runRequest (which applies the variables synchronously) into the panel's error.
+ */
 export function sqlString(value: string): string {
-  let out = "'";
   for (const ch of value) {
     const code = ch.codePointAt(0)!;
-    if (ch === '\\') {
-      out += '\\\\';
-    } else if (ch === "'") {
-      out += "\\'";
-    } else if (code < 0x20 || code === 0x7f) {
-      out += `\\x${code.toString(16).padStart(2, '0')}`;
-    } else {
-      out += ch;
+    if (code < 0x20 || code === 0x7f) {
+      const at = `U+${code.toString(16).toUpperCase().padStart(4, '0')}`;
+      throw new Error(`variable value ${JSON.stringify(value)} contains a control character (${at}): ids, orgs and events never do`);
     }
   }
-  return `${out}'`;
+  return `'${value.replaceAll('\\', '\\\\').replaceAll("'", "''")}'`;
 }
 
 /**
