@@ -115,7 +115,8 @@ func TestLimitsTablesThroughTheBinary(t *testing.T) {
 	}
 }
 
-// panelRequestAt is a panel's request over [from, to), as the dashboard sends it.
+// panelRequestAt is what a dashboard panel sends: its targets over [from, to), without alerting's
+// headers.
 func panelRequestAt(targets []json.RawMessage, from, to time.Time) *backend.QueryDataRequest {
 	req := &backend.QueryDataRequest{}
 	for _, raw := range targets {

@@ -82,21 +82,6 @@ func (h *harness) queryData(ctx context.Context, uid string, req *backend.QueryD
 	return h.plugin.QueryData(ctx, req)
 }
 
-// panelRequest is what a dashboard panel sends: its targets over the dashboard's range, without
-// alerting's headers.
-func panelRequest(targets []json.RawMessage, from, to time.Time) *backend.QueryDataRequest {
-	req := &backend.QueryDataRequest{}
-	for _, raw := range targets {
-		var target struct{ RefID, QueryType string }
-		_ = json.Unmarshal(raw, &target)
-		req.Queries = append(req.Queries, backend.DataQuery{
-			RefID: target.RefID, QueryType: target.QueryType, JSON: raw,
-			TimeRange: backend.TimeRange{From: from, To: to}, Interval: time.Minute, MaxDataPoints: 1000,
-		})
-	}
-	return req
-}
-
 // describe summarises frames for the log: what each panel got.
 func describe(frames data.Frames) string {
 	if len(frames) == 0 {
@@ -441,7 +426,7 @@ func TestIntegrationEveryProvisionedPanelAndRule(t *testing.T) {
 				for i, target := range p.Targets {
 					targets[i] = interpolate(target, vars)
 				}
-				res, err := h.queryData(context.Background(), p.Datasource.UID, panelRequest(targets, from, to))
+				res, err := h.queryData(context.Background(), p.Datasource.UID, panelRequestAt(targets, from, to))
 				if err != nil {
 					t.Fatalf("QueryData over gRPC: %v", err)
 				}

@@ -71,12 +71,7 @@ type UserOverLimit struct {
 }
 
 // Label is the user's name, else the id.
-func (u UserOverLimit) Label() string {
-	if u.Name != nil && *u.Name != "" {
-		return *u.Name
-	}
-	return u.ID
-}
+func (u UserOverLimit) Label() string { return label(u.Name, u.ID) }
 
 // LimitsParams ask for recommendations over the last Period (LimitsPeriod), with Headroom over the
 // 99th percentile (0: the worker's default), for Events (none: all).

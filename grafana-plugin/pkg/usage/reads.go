@@ -64,11 +64,14 @@ type OrgUsage struct {
 }
 
 // Label is the organisation's name, else its id.
-func (o OrgUsage) Label() string {
-	if o.Name != nil && *o.Name != "" {
-		return *o.Name
+func (o OrgUsage) Label() string { return label(o.Name, o.ID) }
+
+// label is what the app calls a user or an organisation: its name when it has one, else its id.
+func label(name *string, id string) string {
+	if name != nil && *name != "" {
+		return *name
 	}
-	return o.ID
+	return id
 }
 
 // UserUsage is one user's counts. Name and Email come from the app's user table, which only the
@@ -85,12 +88,7 @@ type UserUsage struct {
 }
 
 // Label is the user's name, else the id.
-func (u UserUsage) Label() string {
-	if u.Name != nil && *u.Name != "" {
-		return *u.Name
-	}
-	return u.ID
-}
+func (u UserUsage) Label() string { return label(u.Name, u.ID) }
 
 // Sorts of the users read, as the worker's `sort` parameter names them; name and email need the
 // app's user table, so only worker mode has them.
