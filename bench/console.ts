@@ -16,20 +16,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { chromium } from 'playwright-core';
+import { launchChromium } from '@usage-lens/tooling/chromium';
 import { runSimulatorCli } from '@usage-lens/local-analytics-engine/simulator';
 import { applyMigrations, ROOT, signInAdmin, startStack } from '@usage-lens/tooling/stack';
 
 const ADMIN_EMAIL = 'admin@example.com';
 const ADMIN_PASSWORD = 'admin-password';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-];
 
 export interface ConsoleBench {
   users: number;
@@ -124,7 +116,7 @@ export async function benchConsole(
   seedAccounts(stateDir, options.users);
   log(`console bench: ${options.users} accounts in D1`);
   const stack = await startStack({ stateDir, aeDataDir: path.join(dir, 'ae'), adminEmails: ADMIN_EMAIL, queryTimeout: 60 });
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const browser = await launchChromium();
   try {
     const admin = await signInAdmin(stack.workerUrl, ADMIN_EMAIL, ADMIN_PASSWORD);
     // One day of the simulator's traffic for its synthetic users, whose ids the accounts above carry.

@@ -5,7 +5,9 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
+import { USAGE_EVENTS, type UsageEvent } from '@usage-lens/contract';
+import { launchChromium } from '@usage-lens/tooling/chromium';
 import { afterAll, beforeAll } from 'vitest';
 import { ROOT, signInAdmin, startStack, type Admin, type Stack } from '@usage-lens/tooling/stack';
 
@@ -13,21 +15,8 @@ export const ADMIN_EMAIL = 'admin@example.com';
 export const ADMIN_PASSWORD = 'admin-password';
 export const SCREENSHOTS = path.join(ROOT, '.usage-lens', 'screenshots');
 
-export const EVENTS = ['sync', 'sync_auth', 'auth', 'chat', 'ingest'] as const;
-export type EventName = (typeof EVENTS)[number];
-
-export const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-];
-
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
-}
+export const EVENTS = USAGE_EVENTS;
+export type EventName = UsageEvent;
 
 /** The people who sign up: names and emails the search tests look for. */
 export const PEOPLE = [
