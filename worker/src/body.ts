@@ -69,7 +69,7 @@ function daysInMonth(year: number, month: number): number {
 }
 
 /** Epoch ms of a strict ISO 8601 string, or NaN. Date.parse alone takes "12/31/1999" and rolls "02-30" over. */
-function parseIso8601(text: string): number {
+export function parseIso8601(text: string): number {
   const m = ISO_8601.exec(text);
   if (!m) return NaN;
   const [year, month, day, hour = 0, minute = 0, second = 0] = m.slice(1, 7).map((v) => (v === undefined ? undefined : Number(v))) as number[];

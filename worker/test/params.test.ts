@@ -57,6 +57,8 @@ describe('parseUsageParams', () => {
     ['from=yesterday', 'from'],
     ['to=-5', 'to'],
     ['to=May%205', 'to'],
+    ['from=2026-02-30', 'from'],
+    ['from=2026-11-28T10:00:00', 'from'],
     ['from=2026-11-28T13:00:00Z&to=2026-11-28T12:00:00Z', 'from'],
     ['from=2026-01-01T00:00:00Z', 'from'],
     ['interval=soon', 'interval'],

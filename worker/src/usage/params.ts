@@ -3,6 +3,7 @@
  * reach SQL are checked here and then travel as bound parameters (read-sql.ts), never as SQL text.
  */
 import { FieldError } from '../errors.ts';
+import { parseIso8601 } from '../body.ts';
 import {
   AE_LIMITS,
   GROUP_DIMS,
@@ -40,15 +41,15 @@ export interface UsageParams {
 const KNOWN = new Set(['period', 'from', 'to', 'interval', 'user', 'org', 'event', 'group']);
 const UNITS: Record<string, number> = { s: 1, m: 60, h: 3_600, d: 86_400 };
 
-const ISO_8601 = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
-
 /** A window ends no later than a day from now: later ends are typos, and far ones overflow Date. */
 const MAX_FUTURE_MS = 86_400_000;
 
 function parseTime(name: string, raw: string, now: number): number {
-  // Date.parse alone accepts too much ("-5", "May 5"), so only these two shapes get to it.
-  const ms = /^\d{1,16}$/.test(raw) ? Number(raw) : ISO_8601.test(raw) ? Date.parse(raw) : NaN;
-  if (!Number.isFinite(ms) || ms < 0) throw new FieldError(name, 'must be an ISO 8601 date or epoch milliseconds');
+  // The same strict reading as a time in a request body (readInstant); in a URL also whole epoch ms.
+  const ms = /^\d{1,16}$/.test(raw) ? Number(raw) : parseIso8601(raw);
+  if (!Number.isFinite(ms) || ms < 0) {
+    throw new FieldError(name, 'must be an ISO 8601 date or time with a zone (e.g. 2026-11-28T10:00:00Z), or epoch milliseconds');
+  }
   if (ms > now + MAX_FUTURE_MS) throw new FieldError(name, 'must not be more than a day in the future');
   return ms;
 }
