@@ -119,28 +119,6 @@ describe('observe mode', () => {
   });
 });
 
-describe('observe mode never makes a call wait for the limiter', () => {
-  it('the answer leaves before the limiter answers; the point is written, marked, when it does', async () => {
-    // FAKE: a limiter whose answer the test holds back (the simulated binding answers at once), to
-    // show the order without timing anything.
-    let answer!: (outcome: RateLimitOutcome) => void;
-    const held = new Promise<RateLimitOutcome>((resolve) => (answer = resolve));
-    const limit = vi.fn(() => held);
-    const user = await signUp();
-    const ctx = createExecutionContext();
-    const res = await app.fetch(
-      new Request(`${ORIGIN}/api/auth/me`, { headers: { authorization: `Bearer ${user.token}` } }),
-      limitedEnv({ LIMITS_MODE: 'observe', RL_SESSION_STANDARD: { limit } }),
-      ctx,
-    );
-    expect(res.status).toBe(200);
-    expect(limit).toHaveBeenCalledOnce();
-    answer({ success: false });
-    await waitOnExecutionContext(ctx);
-    expect(await pointsOf(user.userId, 1)).toEqual([expect.objectContaining({ blob1: 'auth', double1: 200, double2: 1 })]);
-  });
-});
-
 describe('enforce mode', () => {
   it.each(ENTRY_POINTS)('$event: a call over the limit is a 429 naming the limit, with Retry-After, tracked with status 429 and over', async (point) => {
     const user = await signUp();

@@ -7,10 +7,11 @@ import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test'
 import { Hono } from 'hono';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { AppEnv, Env, UsageAnalyticsBinding } from '../src/env.ts';
-import { trackEvent, type TrackInput } from '../src/analytics/track.ts';
+import { trackEvent } from '../src/analytics/track.ts';
+import type { UsageEventInput } from '@usage-lens/contract';
 import { pointsOf, uniqueId } from './helpers.ts';
 
-function appTracking(events: (c: unknown) => TrackInput[]) {
+function appTracking(events: (c: unknown) => UsageEventInput[]) {
   const app = new Hono<AppEnv>();
   app.get('/t', (c) => {
     for (const e of events(c)) trackEvent(c, e);
@@ -54,23 +55,6 @@ describe('with the real local AE binding', () => {
       ['auth', 429, 1],
       ['ingest', 201, 0],
       ['sync', 101, 0],
-    ]);
-  });
-
-  it('a verdict still on its way (observe mode) is written when it arrives; a failed one as not over', async () => {
-    const userId = uniqueId('later');
-    const res = await request(
-      appTracking(() => [
-        { userId, event: 'auth', status: 200, overLimit: Promise.resolve(true) },
-        { userId, event: 'sync', status: 101, overLimit: Promise.reject(new Error('limiter gone')) },
-      ]),
-      env.USAGE_ANALYTICS,
-    );
-    expect(res.status).toBe(200);
-    const points = await pointsOf(userId, 2);
-    expect(points.map((p) => [p.blob1, p.double2]).sort()).toEqual([
-      ['auth', 1],
-      ['sync', 0],
     ]);
   });
 

@@ -10,28 +10,7 @@ import { AE_LIMITS, dataPointViolation, toDataPoint, type UsageEventInput } from
 // AE allows 250 writes per Worker invocation; one request is one invocation.
 const writesPerRequest = new WeakMap<Request, number>();
 
-/**
- * What to track. `overLimit` may still be on its way (observe mode never makes a call wait for the
- * rate limiter): the point is then written when it arrives, within the same invocation (waitUntil).
- */
-export type TrackInput = Omit<UsageEventInput, 'overLimit'> & { overLimit?: boolean | Promise<boolean> };
-
-export function trackEvent(c: Context<AppEnv>, input: TrackInput): void {
-  const { overLimit } = input;
-  if (overLimit instanceof Promise) {
-    waitUntil(
-      c,
-      overLimit.then(
-        (over) => write(c, { ...input, overLimit: over }),
-        () => write(c, { ...input, overLimit: false }),
-      ),
-    );
-    return;
-  }
-  write(c, { ...input, overLimit });
-}
-
-function write(c: Context<AppEnv>, input: UsageEventInput): void {
+export function trackEvent(c: Context<AppEnv>, input: UsageEventInput): void {
   try {
     const binding = c.env.USAGE_ANALYTICS;
     if (!binding) return;

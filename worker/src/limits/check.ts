@@ -28,12 +28,8 @@ export interface LimitInfo {
 }
 
 export interface LimitVerdict {
-  /**
-   * The call is over its limit: mark its data point (observe), or refuse it (enforce). In observe
-   * mode the answer is a promise, so the call never waits for the limiter; trackEvent writes the
-   * point when it arrives.
-   */
-  over: boolean | Promise<boolean>;
+  /** The call is over its limit: mark its data point (observe), or refuse it (enforce). */
+  over: boolean;
   /** Answer 429 instead of serving the call (enforce mode, over the limit). */
   refuse: boolean;
   /** The limit that was checked; null when none was (mode off, an admin, a limiter failure). */
@@ -71,26 +67,14 @@ export async function checkLimit(c: Context<AppEnv>, subject: LimitSubject, even
       }
       return UNCHECKED;
     }
+    const { success } = await limiter.limit({ key: subject.userId });
     const limit: LimitInfo = { event, class: cls, tier, perMinute: RATE_LIMITS[tier][cls] };
-    const over = limiter.limit({ key: subject.userId }).then(
-      ({ success }) => !success,
-      (error: unknown) => {
-        failed(event, error);
-        return false;
-      },
-    );
-    if (mode === 'observe') return { over, refuse: false, limit };
-    const refuse = await over;
-    return { over: refuse, refuse, limit };
+    return { over: !success, refuse: !success && mode === 'enforce', limit };
   } catch (error) {
-    failed(event, error);
+    // Never the user's id or anything else from the request: the error's own words only.
+    console.warn(`limits: the ${event} limit check failed, the call goes through: ${error instanceof Error ? error.message : String(error)}`);
     return UNCHECKED;
   }
-}
-
-function failed(event: UsageEvent, error: unknown): void {
-  // Never the user's id or anything else from the request: the error's own words only.
-  console.warn(`limits: the ${event} limit check failed, the call goes through: ${error instanceof Error ? error.message : String(error)}`);
 }
 
 /** The answer to a call refused for its limit: 429, when to try again, and which limit it hit. */

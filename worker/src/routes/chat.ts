@@ -12,9 +12,9 @@ import { connectRoom } from './websocket.ts';
 export interface ChatHooks {
   /**
    * Runs once per connection attempt by a signed-in user, with the status it got and whether it was
-   * over the user's limit (429: refused for it, before the upgrade; in observe mode still on its way).
+   * over the user's limit (429: refused for it, before the upgrade).
    */
-  onConnect(c: Context<AppEnv>, auth: SyncAuth, status: number, overLimit: boolean | Promise<boolean>): void;
+  onConnect(c: Context<AppEnv>, auth: SyncAuth, status: number, overLimit: boolean): void;
 }
 
 export const chatHooks: ChatHooks = {
