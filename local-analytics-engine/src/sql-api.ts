@@ -17,12 +17,23 @@ export interface SqlApiConfig {
   maxQueryMemoryBytes: number;
 }
 
-/** The per-query limits, as ClickHouse settings; AE publishes none of its own (README). */
+/**
+ * The per-query limits, as ClickHouse settings; AE publishes none of its own (README). Aggregations
+ * and sorts past a quarter of the memory limit go on in temporary files rather than failing: a month
+ * of per-minute counts for 100,000 users (the limit recommendations) holds millions of groups. A
+ * quarter, not a half, because a hash table grows by doubling and the old one lives while it copies.
+ */
 export function queryLimits(config: SqlApiConfig) {
+  const spillAt = Math.floor(config.maxQueryMemoryBytes / 4);
   return {
     timeoutSeconds: config.timeoutSeconds,
     maxResultRows: config.maxResultRows,
-    settings: { max_result_bytes: config.maxResultBytes, max_memory_usage: config.maxQueryMemoryBytes },
+    settings: {
+      max_result_bytes: config.maxResultBytes,
+      max_memory_usage: config.maxQueryMemoryBytes,
+      max_bytes_before_external_group_by: spillAt,
+      max_bytes_before_external_sort: spillAt,
+    },
   };
 }
 

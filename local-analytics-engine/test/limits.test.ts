@@ -52,3 +52,17 @@ describe('memory', () => {
     expect(describeEngineError(error).body).toMatch(/^Input was invalid: the query exceeded the local AE's resource limits: .*\(MEMORY_LIMIT_EXCEEDED\)$/);
   });
 });
+
+describe('large aggregations', () => {
+  it('a GROUP BY and ORDER BY bigger than the memory limit spill to disk and answer, inside that limit', async () => {
+    // The limit recommendations group every user × event × minute of a month: at 100,000 users that
+    // is millions of groups, past the memory limit held in RAM. ClickHouse's external aggregation
+    // and sort keep such a query inside max_memory_usage instead of refusing it.
+    const groups = 3_000_000;
+    const answer = await ae().store.query(
+      `SELECT count() AS n, max(c) AS top FROM (SELECT number % ${groups} AS k, count() AS c FROM numbers(${2 * groups}) GROUP BY k ORDER BY c DESC, k)`,
+      { format: 'JSON', ...queryLimits(configFromEnvForTest(limits)) },
+    );
+    expect(JSON.parse(answer).data).toEqual([{ n: String(groups), top: '2' }]);
+  });
+});
