@@ -27,6 +27,14 @@ export interface ScaleRow {
   ok: boolean;
 }
 
+/**
+ * AE reads one refresh of each provisioned dashboard may take, whatever the user count: the overview
+ * totals, orgs, one ranked page of users and the series; User detail totals and series; Limits the
+ * over-limit totals, the recommendations' two reads, the users ranked by calls over the limit and
+ * their series (both by-user panels share them).
+ */
+export const READS_PER_REFRESH: Record<string, number> = { 'Usage overview': 4, 'User detail': 2, Limits: 5 };
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(bytes < 10_240 ? 1 : 0)} KB`;
 const RANGES = { '24h': 86_400, '7d': 7 * 86_400, '30d': 30 * 86_400 } as const;
@@ -177,8 +185,8 @@ export async function benchScale(users: number, rounds: number, report: (row: Sc
         value:
           `${r.medianRefreshMillis.toFixed(0)} ms, ${r.readsPerRefresh} reads, ${kb(r.upstreamBytesPerRefresh)}` +
           (anchor ? `; per-panel SQL: ${anchor.ms.toFixed(0)} ms, ${anchor.reads} reads, ${kb(anchor.bytes)}` : ''),
-        target: anchor ? `${Number.isFinite(target) ? `≤ ${target / 1000} s, ` : ''}faster than per-panel SQL` : '≤ 2 reads',
-        ok: (r.errors ?? []).length === 0 && (anchor ? r.medianRefreshMillis <= Math.min(target, anchor.ms) : r.readsPerRefresh <= 2),
+        target: anchor ? `${Number.isFinite(target) ? `≤ ${target / 1000} s, ` : ''}faster than per-panel SQL` : `≤ ${READS_PER_REFRESH[r.dashboard]} reads, no error`,
+        ok: (r.errors ?? []).length === 0 && (anchor ? r.medianRefreshMillis <= Math.min(target, anchor.ms) : r.readsPerRefresh <= READS_PER_REFRESH[r.dashboard]),
       });
     }
   } finally {
