@@ -82,22 +82,20 @@ async function shownRows(page: Page) {
   );
 }
 
-/** What the console must show for an API row: the worker's name, else the users list's, else the id. */
-function expectedRows(users: UserUsage[], directory: Map<string, AdminUser>) {
-  return users.map((u) => {
-    const name = u.name ?? directory.get(u.id)?.name ?? null;
-    const email = u.email ?? directory.get(u.id)?.email ?? null;
-    return {
-      id: u.id,
-      user: name ?? u.id,
-      detail: email ?? (name === null ? 'not in the user table' : ''),
-      counts: { total: fmt(u.total), ...Object.fromEntries(EVENTS.map((e) => [e, fmt(u.events[e])])), errors: fmt(u.errors) },
-    };
-  });
+/** What the console must show for an API row: the worker's name, else the id, and the counts. */
+function expectedRows(users: UserUsage[]) {
+  return users.map((u) => ({
+    id: u.id,
+    user: u.name ?? u.id,
+    detail: u.email ?? (u.name === null ? 'not in the user table' : ''),
+    counts: { total: fmt(u.total), ...Object.fromEntries(EVENTS.map((e) => [e, fmt(u.events[e])])), errors: fmt(u.errors) },
+  }));
 }
 
+/** Every user, as the API lists them (the data set holds far fewer than one page of 1,000). */
 async function directory(): Promise<Map<string, AdminUser>> {
-  const { body } = await api<{ users: AdminUser[] }>(fixture(), '/api/admin/users');
+  const { body } = await api<{ users: AdminUser[]; page: { total: number } }>(fixture(), '/api/admin/users?limit=1000');
+  expect(body.users.length).toBe(body.page.total);
   return new Map(body.users.map((u) => [u.id, u]));
 }
 
@@ -106,7 +104,7 @@ async function expectViewMatchesApi(page: Page, view: View): Promise<UsageAnswer
   await settled(page, view);
   const { status, body } = await api<UsageAnswer>(fixture(), usagePath(view));
   expect(status).toBe(200);
-  expect(await shownRows(page)).toEqual(expectedRows(body.users, await directory()));
+  expect(await shownRows(page)).toEqual(expectedRows(body.users));
   expect(await page.getByTestId('stat-events').textContent()).toBe(fmt(body.totals.events));
   expect(await page.getByTestId('stat-users').textContent()).toBe(fmt(body.totals.activeUsers));
   expect(await page.getByTestId('stat-errors').textContent()).toBe(fmt(body.totals.errors));
@@ -141,14 +139,18 @@ describe('sign-in', () => {
     await context.close();
   });
 
-  it('shows a signed-in non-admin an "admins only" page, with sign-out, and no admin data', async () => {
+  it('shows a signed-in non-admin an "admins only" page, with sign-out, and no admin data, asking only /api/admin/me', async () => {
     const f = fixture();
     await signUp(f.stack.workerUrl, 'Mallory Member', 'mallory@example.com', 'mallory-password');
-    const { context, page, errors } = await signIn(f, 'mallory@example.com', 'mallory-password');
+    const { context, page, errors, adminCalls } = await signIn(f, 'mallory@example.com', 'mallory-password');
     await page.getByRole('heading', { name: 'Admins only' }).waitFor();
     expect(await page.getByText('mallory@example.com').count()).toBe(1);
     expect(await page.getByRole('tablist').count()).toBe(0);
     expect(await page.locator('table').count()).toBe(0);
+    // The console learnt it from /api/admin/me, not from a refused admin call.
+    expect(adminCalls.length).toBeGreaterThan(0);
+    expect(adminCalls.filter((c) => c.path !== '/api/admin/me')).toEqual([]);
+    expect(adminCalls.at(-1)).toEqual({ path: '/api/admin/me', status: 200 });
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('button', { name: 'Sign in' }).waitFor();
     expect(errors).toEqual([]);
@@ -186,8 +188,9 @@ describe('Usage tab', () => {
     expect(seen['30d'].totals.activeUsers).toBe(PEOPLE.length + GHOSTS.length);
     expect(seen['30d'].totals.errors).toBeGreaterThan(0);
     // Named users show their names; AE-only users their ids, said to be unknown.
-    const rows30 = expectedRows(seen['30d'].users, await directory());
+    const rows30 = expectedRows(seen['30d'].users);
     expect(rows30.some((r) => PEOPLE.some((p) => p.name === r.user))).toBe(true);
+    expect(rows30.some((r) => r.detail === 'not in the user table')).toBe(true);
     expect(errors).toEqual([]);
     await context.close();
   });
@@ -390,22 +393,39 @@ describe('keyboard and accessibility', () => {
 const saved = (page: Page, userId: string, patch: Record<string, unknown>) =>
   page.locator(`tr[data-user-id="${userId}"] .row-status[data-saved=${JSON.stringify(JSON.stringify(patch))}]`).waitFor();
 
-describe('Users tab', () => {
-  it('lists every user with role and organisation, and changes both through the API', async () => {
-    const f = fixture();
-    const { context, page, errors } = await openConsole(f);
-    await page.getByRole('tab', { name: 'Users' }).click();
-    const table = page.getByTestId('users-table');
-    await table.locator('tbody tr[data-user-id]').first().waitFor();
-    const listed = await directory();
-    const shown = await table.locator('tbody tr[data-user-id]').evaluateAll((trs) =>
+/** The Users tab's rows: id, email and role as shown. */
+const shownUsers = (page: Page) =>
+  page
+    .getByTestId('users-table')
+    .locator('tbody tr[data-user-id]')
+    .evaluateAll((trs) =>
       trs.map((tr) => ({
         id: tr.getAttribute('data-user-id'),
         email: tr.querySelectorAll('td')[0].textContent,
         role: (tr.querySelectorAll('select')[0] as HTMLSelectElement).value,
       })),
     );
-    expect(shown).toEqual([...listed.values()].map((u) => ({ id: u.id, email: u.email, role: u.role === 'admin' ? 'admin' : 'user' })));
+const asShown = (users: AdminUser[]) => users.map((u) => ({ id: u.id, email: u.email, role: u.role === 'admin' ? 'admin' : 'user' }));
+
+/** The users-list requests a page makes, with their query. */
+function recordUsersRequests(page: Page): URLSearchParams[] {
+  const asked: URLSearchParams[] = [];
+  page.on('request', (request) => {
+    const url = new URL(request.url());
+    if (url.pathname === '/api/admin/users') asked.push(url.searchParams);
+  });
+  return asked;
+}
+
+describe('Users tab', () => {
+  it('lists the first page of users with role and organisation, and changes both through the API', async () => {
+    const f = fixture();
+    const { context, page, errors } = await openConsole(f);
+    await page.getByRole('tab', { name: 'Users' }).click();
+    await page.locator('table.users[data-shown="0|"][aria-busy="false"]').waitFor();
+    const { body: first } = await api<{ users: AdminUser[]; page: { total: number } }>(f, '/api/admin/users?limit=100&offset=0');
+    expect(first.page.total).toBeGreaterThan(100);
+    expect(await shownUsers(page)).toEqual(asShown(first.users));
 
     // An organisation made here can be given to a user.
     await page.getByLabel('New organisation').fill('Analytical Engines');
@@ -436,10 +456,75 @@ describe('Users tab', () => {
   });
 });
 
+describe('Users tab, searched and paged by the worker', () => {
+  it('asks the worker for one page at a time and pages through the list with it', async () => {
+    const f = fixture();
+    const { context, page, errors } = await openConsole(f);
+    const asked = recordUsersRequests(page);
+    await page.getByRole('tab', { name: 'Users' }).click();
+    await page.locator('table.users[data-shown="0|"][aria-busy="false"]').waitFor();
+    const { body: all } = await api<{ users: AdminUser[]; page: { total: number } }>(f, '/api/admin/users?limit=1000');
+    const total = all.page.total;
+    expect(total).toBe(all.users.length);
+    expect(total).toBeGreaterThan(100);
+    expect(total).toBeLessThanOrEqual(200);
+    expect(await page.locator('table.users caption').textContent()).toBe(`Users: ${fmt(total)}`);
+    expect(await page.getByTestId('users-page-range').textContent()).toBe(`1–100 of ${fmt(total)}`);
+    expect(await shownUsers(page)).toEqual(asShown(all.users.slice(0, 100)));
+
+    await page.getByRole('navigation', { name: 'Pages of users' }).getByRole('button', { name: 'Next' }).click();
+    await page.locator('table.users[data-shown="100|"][aria-busy="false"]').waitFor();
+    expect(await shownUsers(page)).toEqual(asShown(all.users.slice(100)));
+    expect(await page.getByTestId('users-page-range').textContent()).toBe(`101–${fmt(total)} of ${fmt(total)}`);
+    expect(await page.getByRole('navigation', { name: 'Pages of users' }).getByRole('button', { name: 'Next' }).isDisabled()).toBe(true);
+    await page.getByRole('navigation', { name: 'Pages of users' }).getByRole('button', { name: 'Previous' }).click();
+    await page.locator('table.users[data-shown="0|"][aria-busy="false"]').waitFor();
+    expect(await shownUsers(page)).toEqual(asShown(all.users.slice(0, 100)));
+
+    // Each request asked the worker for one page (never the whole list), the second from offset 100.
+    expect(asked.map((q) => Object.fromEntries(q))).toEqual(
+      expect.arrayContaining([
+        { limit: '100', offset: '0' },
+        { limit: '100', offset: '100' },
+      ]),
+    );
+    expect(asked.every((q) => q.get('limit') === '100' && q.has('offset'))).toBe(true);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('asks the worker for the matches and shows its page, or says nothing matches', async () => {
+    const f = fixture();
+    const { context, page, errors } = await openConsole(f);
+    const asked = recordUsersRequests(page);
+    await page.getByRole('tab', { name: 'Users' }).click();
+    const find = page.getByRole('searchbox', { name: 'Find users' });
+    await find.fill('HOPPER');
+    await find.press('Enter');
+    await page.locator('table.users[data-shown="0|HOPPER"][aria-busy="false"]').waitFor();
+    const { body } = await api<{ users: AdminUser[]; page: { total: number } }>(f, '/api/admin/users?limit=100&offset=0&q=HOPPER');
+    expect(body.users.map((u) => u.id)).toEqual([f.people[1]]);
+    const shown = await page.getByTestId('users-table').locator('tbody tr[data-user-id]').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-user-id')));
+    expect(shown).toEqual(body.users.map((u) => u.id));
+    expect(await page.locator('table.users caption').textContent()).toBe('Users matching “HOPPER”: 1');
+    // The search went to the worker: the browser never held the rest of the list.
+    expect(asked.some((q) => q.get('q') === 'HOPPER' && q.get('limit') === '100' && q.get('offset') === '0')).toBe(true);
+    expect(await page.getByRole('navigation', { name: 'Pages of users' }).count()).toBe(0);
+
+    // Typing alone searches too, once the typing settles.
+    await find.fill('nobody-at-all');
+    await page.locator('table.users[data-shown="0|nobody-at-all"][aria-busy="false"]').waitFor();
+    expect(await page.getByTestId('users-table').locator('td.empty').textContent()).toBe('No users match “nobody-at-all”.');
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+});
+
 describe('API keys tab', () => {
   it('creates a key shown once, which reads usage until it is revoked in the console', async () => {
     const f = fixture();
     const { context, page, errors } = await openConsole(f, { permissions: ['clipboard-read', 'clipboard-write'] });
+    const asked = recordUsersRequests(page);
     await page.getByRole('tab', { name: 'API keys' }).click();
     await page.getByLabel('Name', { exact: true }).fill('e2e grafana');
     await page.getByLabel('Scope', { exact: true }).selectOption('admin');
@@ -482,8 +567,11 @@ describe('API keys tab', () => {
     await row.waitFor();
     expect(await row.locator('[data-col="last-used"]').textContent()).not.toBe('never');
     expect(await row.locator('[data-col="status"]').textContent()).toBe('active');
-    // The key acts as the admin who made it, named from the users list.
+    // The key acts as the admin who made it, named by asking the worker for the keys' owners only.
     await row.locator('[data-col="acts-as"]', { hasText: /^Admin$/ }).waitFor();
+    expect(asked.length).toBeGreaterThan(0);
+    expect(asked.every((q) => [...q.keys()].join() === 'ids')).toBe(true);
+    expect(asked.some((q) => q.get('ids')!.split(',').includes(f.admin.userId))).toBe(true);
     await page.screenshot({ path: path.join(SCREENSHOTS, 'console-keys.png') });
 
     // A key can be made to expire; the list says when.

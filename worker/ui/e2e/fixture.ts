@@ -28,6 +28,15 @@ export const PEOPLE = [
   { name: 'Frances Allen', email: 'frances.allen@example.com' },
 ] as const;
 
+/**
+ * Accounts with no usage, signed up after PEOPLE, so the users list holds more than one page of
+ * the console's (USER_LIST.defaultPageSize) and PEOPLE are on its first.
+ */
+export const MEMBERS = Array.from({ length: 110 }, (_, i) => {
+  const n = String(i + 1).padStart(3, '0');
+  return { name: `Member ${n}`, email: `member-${n}@example.org` };
+});
+
 /** Users AE knows but the app does not (deleted accounts, other apps): more than one page of them. */
 export const GHOSTS = Array.from({ length: 150 }, (_, i) => `ghost_${String(i + 1).padStart(3, '0')}`);
 
@@ -111,6 +120,9 @@ export function useConsoleStack(): () => Fixture {
       const admin = await signInAdmin(stack.workerUrl, ADMIN_EMAIL, ADMIN_PASSWORD);
       const people: string[] = [];
       for (const p of PEOPLE) people.push(await signUp(stack.workerUrl, p.name, p.email, 'person-password-1'));
+      for (let i = 0; i < MEMBERS.length; i += 10) {
+        await Promise.all(MEMBERS.slice(i, i + 10).map((m) => signUp(stack.workerUrl, m.name, m.email, 'member-password-1')));
+      }
       const res = await fetch(`${stack.aeUrl}/datasets/usage_analytics/points`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${stack.aeToken}` },
@@ -156,19 +168,30 @@ async function signInThroughForm(page: Page, workerUrl: string, email: string, p
   await page.getByRole('button', { name: 'Sign in' }).click();
 }
 
+/** The admin API calls a page made (/api/admin/…), with the status each got. */
+function recordAdminCalls(page: Page): { path: string; status: number }[] {
+  const calls: { path: string; status: number }[] = [];
+  page.on('response', (response) => {
+    const { pathname } = new URL(response.url());
+    if (pathname.startsWith('/api/admin/')) calls.push({ path: pathname, status: response.status() });
+  });
+  return calls;
+}
+
 /** A new browser context signed in through the console's own form (a new session). */
 export async function signIn(
   f: Fixture,
   email = ADMIN_EMAIL,
   password = ADMIN_PASSWORD,
   options: BrowserContextOptions = {},
-): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
+): Promise<{ context: BrowserContext; page: Page; errors: string[]; adminCalls: { path: string; status: number }[] }> {
   const context = await f.browser.newContext({ ...CONTEXT, ...options });
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
+  const adminCalls = recordAdminCalls(page);
   await signInThroughForm(page, f.stack.workerUrl, email, password);
-  return { context, page, errors };
+  return { context, page, errors, adminCalls };
 }
 
 /** The console in a new browser context with the admin's session, once its tabs show. */

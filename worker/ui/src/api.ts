@@ -122,14 +122,23 @@ export interface EarlyRequest {
   response: Promise<Response>;
   /** better-auth's GET /api/auth/get-session, asked at the same time. */
   session?: Promise<Response>;
+  /** GET /api/admin/me (ME_PATH), asked at the same time. */
+  me?: Promise<Response>;
   at: number;
 }
 
-/** Takes over a request started by the page itself, as prefetch() would have started it. */
+/** Who is signed in and whether they are an admin: the console's first question. */
+export const ME_PATH = '/api/admin/me';
+
+/** Takes over the requests started by the page itself, as prefetch() would have started them. */
 export function adoptEarly(request: EarlyRequest): void {
-  const promise = readAnswer(request.response);
-  promise.catch(() => undefined);
-  early.set(request.path, { promise, at: request.at });
+  const adopt = (path: string, response: Promise<Response>) => {
+    const promise = readAnswer(response);
+    promise.catch(() => undefined);
+    early.set(path, { promise, at: request.at });
+  };
+  adopt(request.path, request.response);
+  if (request.me) adopt(ME_PATH, request.me);
 }
 
 /** SWR's fetcher: the key is the path. Only an early request that succeeded is used; one that failed is asked again. */

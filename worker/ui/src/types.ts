@@ -47,6 +47,20 @@ export interface AdminUser {
   createdAt: string;
 }
 
+/** GET /api/admin/users: one page, or the users of `?ids=`. */
+export interface UsersAnswer {
+  users: AdminUser[];
+  page: { limit: number; offset: number; total: number; nextOffset: number | null };
+}
+
+/** GET /api/admin/me: who is signed in, and whether the admin API lets them in. */
+export interface Me {
+  id: string;
+  email: string;
+  name: string;
+  isAdmin: boolean;
+}
+
 export interface Org {
   id: string;
   name: string;

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adoptEarly, ApiError, apiFetch, errorMessage, fetcher } from '../src/api.ts';
+import { adoptEarly, ApiError, apiFetch, errorMessage, fetcher, ME_PATH } from '../src/api.ts';
 
 describe('errorMessage', () => {
   it('shows the worker’s own sentence for a 400', () => {
@@ -75,6 +75,12 @@ describe('early requests and the fetcher', () => {
     const error = await fetcher('/signed-out').catch((e: ApiError) => e);
     expect(error).toBeInstanceOf(ApiError);
     expect((error as ApiError).status).toBe(0);
+  });
+
+  it('hands the early /api/admin/me answer to the first caller of ME_PATH', async () => {
+    adoptEarly({ path: '/usage-2', response: fetch(`${base}/usage-2`), me: fetch(`${base}/me-early`), at: Date.now() });
+    await expect(fetcher(ME_PATH)).resolves.toEqual({ path: '/me-early', hit: 1 });
+    await expect(fetcher('/usage-2')).resolves.toEqual({ path: '/usage-2', hit: 1 });
   });
 
   it('does not hand out an early answer older than ten seconds', async () => {

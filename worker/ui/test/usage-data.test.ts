@@ -77,22 +77,8 @@ describe('rows of the per-user table', () => {
     expect(rows.every((r) => r.known)).toBe(true);
   });
 
-  it('fill a missing name and email from the users list', () => {
-    const directory = new Map([['u1', { name: 'Ada Lovelace', email: 'ada@example.com' }]]);
-    const [row] = toRows([usage('u1', null, null, 3)], directory);
-    expect(row).toMatchObject({ label: 'Ada Lovelace', detail: 'ada@example.com', known: true });
-  });
-
-  it('prefer what the worker answered over the list (the list may be older)', () => {
-    const directory = new Map([['u1', { name: 'Old name', email: 'old@example.com' }]]);
-    expect(toRows([usage('u1', 'New name', 'new@example.com', 3)], directory)[0]).toMatchObject({
-      label: 'New name',
-      detail: 'new@example.com',
-    });
-  });
-
   it('show the id of a user nobody knows, and say so', () => {
-    const [row] = toRows([usage('sim_user_007', null, null, 3)], new Map());
+    const [row] = toRows([usage('sim_user_007', null, null, 3)]);
     expect(row).toMatchObject({ label: 'sim_user_007', detail: 'not in the user table', known: false });
   });
 
