@@ -31,11 +31,13 @@ interface UserUsage {
   email: string | null;
   total: number;
   errors: number;
+  overLimit: number;
   events: Record<EventName, number>;
+  cost: { share: number; monthlyWrites: number; monthlyUsd: number } | null;
 }
 interface UsageAnswer {
   window: { period: string };
-  totals: { events: number; errors: number; activeUsers: number };
+  totals: { events: number; errors: number; overLimit: number; activeUsers: number };
   users: UserUsage[];
   page: { total: number | null; nextOffset: number | null; offset: number };
   error?: string;
@@ -59,6 +61,8 @@ interface View {
 }
 
 const fmt = (n: number) => n.toLocaleString('en-US');
+const usd = (n: number | null) =>
+  n === null ? '—' : n > 0 && n < 0.005 ? '< $0.01' : n.toLocaleString('en-US', { style: 'currency', currency: 'USD' });
 const usagePath = (v: View) => {
   const params = new URLSearchParams({ period: v.period, sort: v.sort, order: v.order, limit: '100', offset: String(v.offset ?? 0) });
   if (v.q) params.set('q', v.q);
@@ -78,17 +82,29 @@ async function shownRows(page: Page) {
       user: tr.querySelector('.user-name')?.textContent ?? null,
       detail: tr.querySelector('.user-detail')?.textContent ?? '',
       counts: Object.fromEntries([...tr.querySelectorAll('td[data-col]')].map((td) => [td.getAttribute('data-col'), td.textContent])),
+      costTitle: tr.querySelector('td[data-col="cost"]')?.getAttribute('title') ?? null,
     })),
   );
 }
 
-/** What the console must show for an API row: the worker's name, else the id, and the counts. */
+/** What the console must show for an API row: the worker's name, else the id; the counts, over-limit calls and cost. */
 function expectedRows(users: UserUsage[]) {
   return users.map((u) => ({
     id: u.id,
     user: u.name ?? u.id,
     detail: u.email ?? (u.name === null ? 'not in the user table' : ''),
-    counts: { total: fmt(u.total), ...Object.fromEntries(EVENTS.map((e) => [e, fmt(u.events[e])])), errors: fmt(u.errors) },
+    counts: {
+      total: fmt(u.total),
+      ...Object.fromEntries(EVENTS.map((e) => [e, fmt(u.events[e])])),
+      errors: fmt(u.errors),
+      over_limit: fmt(u.overLimit),
+      cost: usd(u.cost?.monthlyUsd ?? null),
+    },
+    // The cost's basis, the user's share of the writes (the cost itself is $0.00 under AE's included writes).
+    costTitle:
+      u.cost === null
+        ? 'No cost: the totals are filtered'
+        : `${u.cost.share.toLocaleString('en-US', { style: 'percent', maximumFractionDigits: 1 })} of the period’s writes`,
   }));
 }
 
@@ -108,6 +124,7 @@ async function expectViewMatchesApi(page: Page, view: View): Promise<UsageAnswer
   expect(await page.getByTestId('stat-events').textContent()).toBe(fmt(body.totals.events));
   expect(await page.getByTestId('stat-users').textContent()).toBe(fmt(body.totals.activeUsers));
   expect(await page.getByTestId('stat-errors').textContent()).toBe(fmt(body.totals.errors));
+  expect(await page.getByTestId('stat-over-limit').textContent()).toBe(fmt(body.totals.overLimit));
   return body;
 }
 
@@ -187,6 +204,11 @@ describe('Usage tab', () => {
     expect(new Set(['24h', '7d', '30d'].map((p) => seen[p].totals.events)).size).toBe(3);
     expect(seen['30d'].totals.activeUsers).toBe(PEOPLE.length + GHOSTS.length);
     expect(seen['30d'].totals.errors).toBeGreaterThan(0);
+    // Calls refused with 429 are over the limit, so the column has something to show; some users have none.
+    expect(seen['30d'].totals.overLimit).toBeGreaterThan(0);
+    expect(new Set(seen['30d'].users.map((u) => u.overLimit > 0)).size).toBe(2);
+    // No filters: every row carries its cost.
+    expect(seen['30d'].users.every((u) => u.cost !== null)).toBe(true);
     // Named users show their names; AE-only users their ids, said to be unknown.
     const rows30 = expectedRows(seen['30d'].users);
     expect(rows30.some((r) => PEOPLE.some((p) => p.name === r.user))).toBe(true);

@@ -61,10 +61,11 @@ const OK_STATUS: Record<EventName, number> = { sync: 101, sync_auth: 200, auth: 
  * Points well inside each period (never within hours of 24 h, 7 d or 30 d ago), so the console and
  * the API, asked a moment apart, count the same. Named users are active in every period; a third of
  * the ghosts only in the last 30 days, so the periods differ and 30 days holds more than one page.
+ * A call refused with 429 is over its limit (double2 = 1), as enforce mode records it.
  */
 export function usagePoints(ids: readonly string[], now: number) {
   const rand = random(12);
-  const points: { indexes: [string]; blobs: [string, string]; doubles: [number]; timestamp: number }[] = [];
+  const points: { indexes: [string]; blobs: [string, string]; doubles: [number, number]; timestamp: number }[] = [];
   const ranges = [
     [1 * HOUR, 20 * HOUR],
     [2 * DAY, 6 * DAY],
@@ -79,7 +80,12 @@ export function usagePoints(ids: readonly string[], now: number) {
         for (let k = 0; k < n; k++) {
           const [lo, hi] = ranges[p];
           const status = rand() < 0.12 ? (rand() < 0.5 ? 429 : 500) : OK_STATUS[event];
-          points.push({ indexes: [id], blobs: [event, ''], doubles: [status], timestamp: now - Math.round(lo + rand() * (hi - lo)) });
+          points.push({
+            indexes: [id],
+            blobs: [event, ''],
+            doubles: [status, status === 429 ? 1 : 0],
+            timestamp: now - Math.round(lo + rand() * (hi - lo)),
+          });
         }
       }
     }

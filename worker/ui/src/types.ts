@@ -1,7 +1,12 @@
 /** The worker's answers as the console reads them (routes/usage.ts, routes/admin.ts). */
-import type { Period, SeriesBucket, SortOrder, UsageEvent, UsageTotals, UserSort, UserUsage } from '@usage-lens/contract';
+import type { Period, SeriesBucket, SortOrder, UsageEvent, UsageTotals, userCost, UserSort, UserUsage } from '@usage-lens/contract';
 
 export type { Period, SeriesBucket, SortOrder, UsageEvent, UsageTotals, UserSort, UserUsage };
+
+/** A /usage row: the user's counts and their part of the AE write bill, null when filters narrow the totals. */
+export interface PricedUserUsage extends UserUsage {
+  cost: ReturnType<typeof userCost> | null;
+}
 
 export interface UsageWindow {
   from: string;
@@ -26,7 +31,7 @@ export interface UsageReport {
   events: UsageEvent[];
   filters: { users: string[]; orgs: string[]; events: UsageEvent[]; q: string | null };
   totals: UsageTotals;
-  users: UserUsage[];
+  users: PricedUserUsage[];
   page: UsagePage;
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { USAGE_EVENTS } from '@usage-lens/contract';
-import type { SeriesBucket, UserUsage } from '../src/types.ts';
+import type { PricedUserUsage, SeriesBucket, UserUsage } from '../src/types.ts';
 import { formatCount } from '../src/format.ts';
 import { INITIAL_VIEW, pageRange, pivotSeries, seriesPath, sortBy, toRows, usagePath } from '../src/usage-data.ts';
 
@@ -58,7 +58,7 @@ describe('sorting by a column', () => {
 });
 
 describe('rows of the per-user table', () => {
-  const usage = (id: string, name: string | null, email: string | null, total: number): UserUsage => ({
+  const usage = (id: string, name: string | null, email: string | null, total: number): PricedUserUsage => ({
     id,
     name,
     email,
@@ -66,6 +66,7 @@ describe('rows of the per-user table', () => {
     errors: 1,
     overLimit: 0,
     events: events(total, 0, 0, 0, 0),
+    cost: { share: 0.25, monthlyWrites: 1_000, monthlyUsd: 0.5 },
   });
 
   it('keep the worker’s order, counts and names', () => {
@@ -75,6 +76,13 @@ describe('rows of the per-user table', () => {
       ['u1', 'Ada', 'ada@example.com', 3, 1, 3],
     ]);
     expect(rows.every((r) => r.known)).toBe(true);
+  });
+
+  it('carry the over-limit count and the monthly cost, or null cost when the answer has none (filters)', () => {
+    const [over] = toRows([{ ...usage('u1', 'Ada', 'a@x', 30), overLimit: 7 }]);
+    expect(over).toMatchObject({ overLimit: 7, monthlyUsd: 0.5, share: 0.25 });
+    const [filtered] = toRows([{ ...usage('u1', 'Ada', 'a@x', 30), cost: null }]);
+    expect(filtered).toMatchObject({ monthlyUsd: null, share: null });
   });
 
   it('show the id of a user nobody knows, and say so', () => {

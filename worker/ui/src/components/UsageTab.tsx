@@ -95,6 +95,12 @@ export function UsageTab() {
           value={totals ? formatCount(totals.errors) : '…'}
           note={totals ? `${formatShare(totals.errors, totals.events)} of events` : undefined}
         />
+        <Stat
+          testId="stat-over-limit"
+          label="Over the limit"
+          value={totals ? formatCount(totals.overLimit ?? 0) : '…'}
+          note={totals ? `${formatShare(totals.overLimit ?? 0, totals.events)} of events` : undefined}
+        />
       </div>
       {report && (
         <p className="muted small" data-testid="usage-window">
