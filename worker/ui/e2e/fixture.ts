@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
-import { USAGE_EVENTS, type UsageEvent } from '@usage-lens/contract';
+import { EVENT_LIMIT_CLASS, RATE_LIMITS, USAGE_EVENTS, type UsageEvent } from '@usage-lens/contract';
 import { launchChromium } from '@usage-lens/tooling/chromium';
 import { afterAll, beforeAll } from 'vitest';
 import { ROOT, signInAdmin, startStack, type Admin, type Stack } from '@usage-lens/tooling/stack';
@@ -58,12 +58,21 @@ function random(seed: number) {
 const OK_STATUS: Record<EventName, number> = { sync: 101, sync_auth: 200, auth: 200, chat: 101, ingest: 201 };
 
 /**
+ * One user's flood, for the Limits tab to find: BURST.calls sync connections by PEOPLE[BURST.person]
+ * within one minute, 6.5 days ago (between the ranges below, so no other point of theirs shares
+ * the minute; inside the 7- and 30-day windows of whole days, and hours from any period's edge).
+ * The busiest user-minute of sync is then exactly BURST.calls.
+ */
+export const BURST = { person: 5, event: 'sync' as EventName, calls: 150 };
+
+/**
  * Points well inside each period (never within hours of 24 h, 7 d or 30 d ago), so the console and
  * the API, asked a moment apart, count the same. Named users are active in every period; a third of
  * the ghosts only in the last 30 days, so the periods differ and 30 days holds more than one page.
- * A call refused with 429 is over its limit (double2 = 1), as enforce mode records it.
+ * A call refused with 429 is over its limit (double2 = 1), as enforce mode records it; plus BURST,
+ * for the user at `burstId`.
  */
-export function usagePoints(ids: readonly string[], now: number) {
+export function usagePoints(ids: readonly string[], now: number, burstId?: string) {
   const rand = random(12);
   const points: { indexes: [string]; blobs: [string, string]; doubles: [number, number]; timestamp: number }[] = [];
   const ranges = [
@@ -90,6 +99,14 @@ export function usagePoints(ids: readonly string[], now: number) {
       }
     }
   });
+  if (burstId !== undefined) {
+    const minute = Math.floor((now - 6.5 * DAY) / 60_000) * 60_000;
+    for (let k = 0; k < BURST.calls; k++) {
+      // As observe mode records it: served, and over the standard tier's limit past its first calls.
+      const over = k >= RATE_LIMITS.standard[EVENT_LIMIT_CLASS[BURST.event]] ? 1 : 0;
+      points.push({ indexes: [burstId], blobs: [BURST.event, ''], doubles: [OK_STATUS[BURST.event], over], timestamp: minute + k * 200 });
+    }
+  }
   return points;
 }
 
@@ -132,7 +149,7 @@ export function useConsoleStack(): () => Fixture {
       const res = await fetch(`${stack.aeUrl}/datasets/usage_analytics/points`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${stack.aeToken}` },
-        body: JSON.stringify({ points: usagePoints([...people, ...GHOSTS], Date.now()) }),
+        body: JSON.stringify({ points: usagePoints([...people, ...GHOSTS], Date.now(), people[BURST.person]) }),
       });
       if (!res.ok) throw new Error(`writing the data set failed (${res.status}): ${await res.text()}`);
       const browser = await launchChromium();

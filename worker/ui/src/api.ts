@@ -25,6 +25,8 @@ const UPSTREAM: Record<number, string> = {
   503: 'Usage data is busy',
   504: 'Usage data took too long',
 };
+/** A 503 that says when to try again is a busy store; one that does not is a missing setting (e.g. CF_ANALYTICS_TOKEN). */
+const NOT_SET_UP = 'Usage data is unavailable';
 
 /**
  * The sentence an admin reads for a failed call. The worker's `{ error }` is already written for
@@ -38,7 +40,8 @@ export function errorMessage(status: number, body: unknown, retryAfter?: number)
       : null;
   const wait = retryAfter !== undefined ? ` Try again in ${retryAfter} s.` : '';
   const sentence = (text: string) => (/[.!?]$/.test(text) ? text : `${text}.`);
-  if (UPSTREAM[status]) return `${UPSTREAM[status]} (${status})${error ? `: ${wait ? sentence(error) : error}` : '.'}${wait}`;
+  const lead = status === 503 && retryAfter === undefined && error ? NOT_SET_UP : UPSTREAM[status];
+  if (lead) return `${lead} (${status})${error ? `: ${wait ? sentence(error) : error}` : '.'}${wait}`;
   if (error) return wait ? `${sentence(error)}${wait}` : error;
   if (status === 401) return 'You are signed out.';
   if (status === 403) return 'Admins only.';
@@ -52,7 +55,7 @@ function parseRetryAfter(header: string | null): number | undefined {
 }
 
 export interface RequestOptions {
-  method?: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   body?: unknown;
   signal?: AbortSignal;
 }

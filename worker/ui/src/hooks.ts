@@ -3,9 +3,10 @@
  * opened again shows what it had at once.
  */
 import { useMemo } from 'react';
-import useSWR from 'swr';
+import useSWR, { useSWRConfig } from 'swr';
 import { fetcher, ME_PATH, type ApiError } from './api.ts';
-import type { AdminUser, ApiKey, Me, Org, Period, SeriesAnswer, UsageReport, UsersAnswer } from './types.ts';
+import type { AdminUser, ApiKey, LimitsReport, Me, Org, Period, SeriesAnswer, TiersAnswer, UsageReport, UsersAnswer } from './types.ts';
+import { limitsPath, TIERS_PATH, type LimitsView } from './limits-data.ts';
 import { pivotSeries, seriesPath, toRows, usagePath, type EventSeries, type UsageRow, type UsageView } from './usage-data.ts';
 import { usersByIdsPaths, usersPath, type UsersView } from './users-data.ts';
 
@@ -82,4 +83,28 @@ export function useOrgs() {
 
 export function useApiKeys() {
   return useSWR<{ apiKeys: ApiKey[] }, ApiError>('/api/admin/api-keys', fetcher, { revalidateOnFocus: true });
+}
+
+/**
+ * Limits recommended from history. Each answer costs two AE reads (billed), and covers whole past
+ * days, so it is asked once per period and headroom and not again on focus.
+ */
+export function useLimits(view: LimitsView) {
+  const path = limitsPath(view);
+  const { data, error, isLoading, mutate } = useSWR<LimitsReport, ApiError>(path, fetcher, { ...STABLE, keepPreviousData: true });
+  const { mutate: mutateCache } = useSWRConfig();
+  /**
+   * After a tier changed: who is over whose limit depends on tiers. The view shown is asked again
+   * (its answer stays on screen meanwhile); other views asked before are dropped, to be asked
+   * again only if shown.
+   */
+  const refresh = () => {
+    void mutateCache((key) => typeof key === 'string' && key.startsWith('/api/admin/limits?') && key !== path, undefined, { revalidate: false });
+    return mutate();
+  };
+  return { report: data, error, isLoading: isLoading && !data, isStale: isLoading && !!data, refresh };
+}
+
+export function useTiers() {
+  return useSWR<TiersAnswer, ApiError>(TIERS_PATH, fetcher, STABLE);
 }

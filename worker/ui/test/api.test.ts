@@ -16,6 +16,13 @@ describe('errorMessage', () => {
     );
   });
 
+  it('calls a 503 without Retry-After unavailable, not busy: a missing setting does not pass by waiting', () => {
+    expect(errorMessage(503, { error: 'limit recommendations read Analytics Engine’s SQL API: set CF_ANALYTICS_TOKEN' })).toBe(
+      'Usage data is unavailable (503): limit recommendations read Analytics Engine’s SQL API: set CF_ANALYTICS_TOKEN',
+    );
+    expect(errorMessage(503, null)).toBe('Usage data is busy (503).');
+  });
+
   it('adds when to try again for a 503 with Retry-After', () => {
     expect(errorMessage(503, { error: 'Analytics Engine is busy (429)' }, 30)).toBe(
       'Usage data is busy (503): Analytics Engine is busy (429). Try again in 30 s.',

@@ -1,18 +1,20 @@
 /**
- * The signed-in admin's console: a header and three tabs. Each tab asks the worker for what it shows
+ * The signed-in admin's console: a header and four tabs. Each tab asks the worker for what it shows
  * (the users list a page at a time, names of a few ids), so nothing loads every account.
  */
 import { useEffect, useState } from 'react';
 import type { SessionUser } from './App.tsx';
 import { ApiKeysTab } from './ApiKeysTab.tsx';
+import { LimitsTab } from './LimitsTab.tsx';
 import { Tabs, type TabDef } from './Tabs.tsx';
 import { UsageTab } from './UsageTab.tsx';
 import { UsersTab } from './UsersTab.tsx';
 
-type TabKey = 'usage' | 'users' | 'keys';
+type TabKey = 'usage' | 'users' | 'limits' | 'keys';
 const TABS: readonly TabDef<TabKey>[] = [
   { key: 'usage', label: 'Usage' },
   { key: 'users', label: 'Users' },
+  { key: 'limits', label: 'Limits' },
   { key: 'keys', label: 'API keys' },
 ];
 
@@ -51,6 +53,7 @@ export function Console({ user, onSignOut, signingOut }: { user: SessionUser; on
         <Tabs label="Admin console" tabs={TABS} selected={tab} onSelect={select}>
           {tab === 'usage' && <UsageTab />}
           {tab === 'users' && <UsersTab me={user.id} />}
+          {tab === 'limits' && <LimitsTab />}
           {tab === 'keys' && <ApiKeysTab />}
         </Tabs>
       </main>
