@@ -6,8 +6,8 @@
  *   node bench/console.ts [--users 10000] [--rounds 7]
  *
  * Each round is a new browser context (empty HTTP cache, new SWR cache) with the admin's session:
- * HTML, scripts, the session check, GET /api/admin/me, then GET /api/admin/usage (two AE reads over
- * the 10,000 users) and React's render all count. The time is the page's own performance.now()
+ * HTML, scripts, the session check and GET /api/admin/me beside GET /api/admin/usage (two AE reads
+ * over the 10,000 users), and React's render all count. The time is the page's own performance.now()
  * when the table first holds rows and the stats their numbers, taken by a MutationObserver, so no
  * polling adds to it.
  */
@@ -37,7 +37,7 @@ export interface ConsoleBench {
   afterAnswerMs: number;
   /** The same usage request from Node, one at a time, no browser: the floor the console stands on (median). */
   apiAloneMs: number;
-  /** GET /api/admin/me, which the usage request waits for (median). */
+  /** GET /api/admin/me, asked beside the usage request; the console renders once both answered (median). */
   meMs: number;
 }
 
@@ -217,7 +217,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       `\nfirst render of the Usage tab, ${r.activeUsers.toLocaleString('en-US')} active users: median ${r.medianMs.toFixed(0)} ms ` +
         `(rounds: ${r.firstRenderMs.map((m) => m.toFixed(0)).join(', ')}); usage API ${r.usageApiMs.toFixed(0)} ms, ` +
         `answer to rendered table ${r.afterAnswerMs.toFixed(0)} ms, the same request alone from Node ${r.apiAloneMs.toFixed(0)} ms, ` +
-        `/api/admin/me before it ${r.meMs.toFixed(0)} ms; ${r.rowsShown} rows shown; target < 1,000 ms`,
+        `/api/admin/me beside it ${r.meMs.toFixed(0)} ms; ${r.rowsShown} rows shown; target < 1,000 ms`,
     );
   } finally {
     rmSync(dir, { recursive: true, force: true });

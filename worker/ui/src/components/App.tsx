@@ -2,8 +2,9 @@
  * Who is here decides what shows: nobody → sign-in; a signed-in user who is not an admin → "admins
  * only"; an admin → the console. Admin status is the worker's call (a role, or an email in
  * ADMIN_EMAILS, which the browser cannot see): the console asks GET /api/admin/me, which answers
- * anyone signed in, so a non-admin is never sent an admin call to be refused. A 403 from an admin
- * call later (the role was taken away meanwhile) still leads to "admins only".
+ * anyone signed in, rather than reading a refusal from an admin call (the page's early usage
+ * request, sent before anyone knows, is refused for a non-admin and goes unread). A 403 from an
+ * admin call later (the role was taken away meanwhile) still leads to "admins only".
  */
 import { useCallback, useMemo, useState } from 'react';
 import { SWRConfig } from 'swr';
