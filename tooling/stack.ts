@@ -363,8 +363,9 @@ export async function createApiKey(workerUrl: string, admin: Admin, name: string
 /** Keeps an admin API key that still works (restarts should not pile up keys), else creates one. */
 export async function ensureAdminKey(workerUrl: string, admin: Admin, existing: string | undefined, name: string): Promise<string> {
   if (existing) {
-    const check = await fetch(`${workerUrl}/api/admin/users`, { headers: { authorization: `Bearer ${existing}` } });
-    if (check.ok) return existing;
+    // Whether the admin API would let the key in, without reading anything.
+    const check = await fetch(`${workerUrl}/api/admin/me`, { headers: { authorization: `Bearer ${existing}` } });
+    if (check.ok && ((await check.json()) as { isAdmin: boolean }).isAdmin) return existing;
   }
   return createApiKey(workerUrl, admin, name, 'admin');
 }

@@ -4,3 +4,4 @@ export * from './usage-api.ts';
 export * from './query-model.ts';
 export * from './reads.ts';
 export * from './limits.ts';
+export * from './admin-api.ts';

@@ -309,6 +309,10 @@ describe('tiers', () => {
         expect.objectContaining({ type: 'org', id: org, email: null, tier: 'high' }),
       ]),
     );
+    // Organisations first, then users, each by name (the console lists them in this order).
+    const keys = body.assignments.map((a) => `${a.type}\u0000${a.name ?? ''}\u0000${a.id}`);
+    expect(keys).toEqual([...keys].sort());
+    expect(body.assignments.findIndex((a) => a.type === 'user')).toBeGreaterThan(body.assignments.findIndex((a) => a.type === 'org'));
   });
 });
 

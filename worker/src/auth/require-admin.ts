@@ -1,6 +1,6 @@
 import { createMiddleware } from 'hono/factory';
 import { HTTPException } from 'hono/http-exception';
-import type { AppEnv } from '../env.ts';
+import type { AppEnv, Env, Principal } from '../env.ts';
 import { isAdmin } from './admins.ts';
 import { resolvePrincipal } from './principal.ts';
 
@@ -13,7 +13,11 @@ export const requireAdmin = createMiddleware<AppEnv>(async (c, next) => {
   if (!principal) {
     throw new HTTPException(401, { message: 'authentication required: sign in or send an admin API key' });
   }
-  const allowed = (principal.via === 'session' || principal.scope === 'admin') && isAdmin(c.env, principal);
-  if (!allowed) throw new HTTPException(403, { message: 'admin access required' });
+  if (!mayAdminister(c.env, principal)) throw new HTTPException(403, { message: 'admin access required' });
   await next();
 });
+
+/** What requireAdmin lets through: an admin's session, or an admin-scoped key of an admin. */
+export function mayAdminister(env: Pick<Env, 'ADMIN_EMAILS'>, principal: Principal): boolean {
+  return (principal.via === 'session' || principal.scope === 'admin') && isAdmin(env, principal);
+}

@@ -139,7 +139,8 @@ const toAssignment = (r: AssignmentRow): TierAssignment => ({
 
 /** Every tier given, organisations first, then users, by name. */
 export async function listTiers(db: D1Database): Promise<TierAssignment[]> {
-  const { results } = await db.prepare(`${SELECT_ASSIGNMENTS} order by t."subjectType" desc, "name", t."subjectId"`).all<AssignmentRow>();
+  // 'org' sorts before 'user'.
+  const { results } = await db.prepare(`${SELECT_ASSIGNMENTS} order by t."subjectType", "name", t."subjectId"`).all<AssignmentRow>();
   return results.map(toAssignment);
 }
 

@@ -1,11 +1,14 @@
 /**
  * /api/admin/*: users, organisations, API keys and limits (usage is routes/usage.ts). Everything here
- * is behind requireAdmin, and a change made with a session cookie must come from a trusted origin, as JSON.
+ * but /me is behind requireAdmin, and a change made with a session cookie must come from a trusted
+ * origin, as JSON.
  */
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { API_KEY_SCOPES, type ApiKeyScope, type AppEnv } from '../env.ts';
-import { requireAdmin } from '../auth/require-admin.ts';
+import { mayAdminister, requireAdmin } from '../auth/require-admin.ts';
+import { resolvePrincipal } from '../auth/principal.ts';
+import { listUsers, parseUsersQuery, toAdminUser, USER_COLUMNS, usersByIds, type UserRow } from '../auth/users.ts';
 import { createApiKey, listApiKeys, revokeApiKey } from '../auth/api-keys.ts';
 import { isAdmin } from '../auth/admins.ts';
 import { trustedCookieWrites } from '../auth/cookie-writes.ts';
@@ -19,35 +22,31 @@ const NAME = /^[^\u0000-\u001f]{1,100}$/;
 export const API_KEY_MAX_LIFETIME_MS = 365 * 86_400_000;
 
 export const admin = new Hono<AppEnv>();
+
+/**
+ * Who is signed in, and whether the admin API will let them in: for the admin console to show
+ * "admins only" without a refused admin call. Any signed-in user (or API key) may ask, so it is
+ * registered before requireAdmin, and Hono runs handlers in the order they were registered: this
+ * one answers and the middleware below never runs for it. Not a tracked point (/api/auth/me is):
+ * opening the console is not app usage.
+ */
+admin.get('/me', async (c) => {
+  const principal = await resolvePrincipal(c);
+  if (!principal) throw new HTTPException(401, { message: 'not signed in' });
+  return c.json({ id: principal.userId, email: principal.email, name: principal.name, isAdmin: mayAdminister(c.env, principal) });
+});
+
 admin.use('*', requireAdmin);
 admin.use('*', trustedCookieWrites);
 
-interface UserRow {
-  id: string;
-  name: string;
-  email: string;
-  emailVerified: number;
-  role: string | null;
-  orgId: string | null;
-  createdAt: string | number;
-}
-
+/** A page of users (`q`, `limit`, `offset`), or the users of `ids`. */
 admin.get('/users', async (c) => {
-  const { results } = await c.env.DB.prepare(
-    'select id, name, email, emailVerified, role, orgId, createdAt from user order by createdAt, id',
-  ).all<UserRow>();
-  return c.json({
-    users: results.map((u) => ({
-      id: u.id,
-      name: u.name,
-      email: u.email,
-      emailVerified: Boolean(u.emailVerified),
-      role: u.role ?? 'user',
-      orgId: u.orgId ?? '',
-      isAdmin: isAdmin(c.env, u),
-      createdAt: new Date(u.createdAt).toISOString(),
-    })),
-  });
+  const query = parseUsersQuery(new URL(c.req.url).searchParams);
+  if ('ids' in query) {
+    const users = await usersByIds(c.env, query.ids);
+    return c.json({ users, page: { limit: query.ids.length, offset: 0, total: users.length, nextOffset: null } });
+  }
+  return c.json(await listUsers(c.env, query));
 });
 
 admin.patch('/users/:id', async (c) => {
@@ -69,11 +68,12 @@ admin.patch('/users/:id', async (c) => {
     values.push(body.orgId);
   }
   if (sets.length === 0) throw new FieldError('body', 'give role and/or orgId');
-  const { meta } = await c.env.DB.prepare(`update user set ${sets.join(', ')}, updatedAt = ? where id = ?`)
+  const updated = await c.env.DB.prepare(`update user set ${sets.join(', ')}, updatedAt = ? where id = ? returning ${USER_COLUMNS}`)
     .bind(...values, new Date().toISOString(), c.req.param('id'))
-    .run();
-  if (meta.changes === 0) throw new HTTPException(404, { message: 'no such user' });
-  return c.json({ ok: true });
+    .first<UserRow>();
+  if (!updated) throw new HTTPException(404, { message: 'no such user' });
+  // The user as the list shows them: isAdmin depends on ADMIN_EMAILS, which a client cannot see.
+  return c.json(toAdminUser(c.env, updated));
 });
 
 admin.get('/orgs', async (c) => {

@@ -204,17 +204,37 @@ export function parsePageParams(query: URLSearchParams): PageParams {
   const minOverLimit = integer(query, 'minOverLimit', 0, Number.MAX_SAFE_INTEGER, 0);
   // A read bounded by minEvents / minOverLimit (an alert rule's) may return more per page: every user over a bound.
   const maxLimit = minEvents > 0 || minOverLimit > 0 ? READ_LIMITS.maxThresholdPageSize : READ_LIMITS.maxPageSize;
-  const limit = integer(query, 'limit', 1, maxLimit, READ_LIMITS.defaultPageSize);
-  const offset = integer(query, 'offset', 0, READ_LIMITS.maxOffset, 0);
+  const { limit, offset } = parsePaging(query, { defaultLimit: READ_LIMITS.defaultPageSize, maxLimit });
+  return { sort, order, limit, offset, q: parseSearch(query), minEvents, minOverLimit };
+}
+
+/**
+ * `limit` (1 to `maxLimit`) and `offset` (0 to READ_LIMITS.maxOffset): the paging of every paged
+ * admin answer (usage users, the users list).
+ */
+export function parsePaging(query: URLSearchParams, bounds: { defaultLimit: number; maxLimit: number }): { limit: number; offset: number } {
+  return {
+    limit: integer(query, 'limit', 1, bounds.maxLimit, bounds.defaultLimit),
+    offset: integer(query, 'offset', 0, READ_LIMITS.maxOffset, 0),
+  };
+}
+
+/** `q`, a search in names, emails and ids: trimmed, null when absent or blank. */
+export function parseSearch(query: URLSearchParams): string | null {
   const qs = query.getAll('q');
   if (qs.length > 1) throw new FieldError('q', 'give it once');
-  let q: string | null = qs.length ? qs[0].trim() : null;
-  if (q === '') q = null;
-  if (q !== null) {
-    if ([...q].length > READ_LIMITS.maxSearchLength) throw new FieldError('q', `at most ${READ_LIMITS.maxSearchLength} characters`);
-    if (/[\u0000-\u001f\u007f]/.test(q)) throw new FieldError('q', 'must not contain control characters');
+  const q = qs.length ? qs[0].trim() : '';
+  if (q === '') return null;
+  if ([...q].length > READ_LIMITS.maxSearchLength) throw new FieldError('q', `at most ${READ_LIMITS.maxSearchLength} characters`);
+  if (/[\u0000-\u001f\u007f]/.test(q)) throw new FieldError('q', 'must not contain control characters');
+  return q;
+}
+
+/** Refuses any parameter but `known`, naming it. */
+export function refuseUnknown(query: URLSearchParams, known: readonly string[]): void {
+  for (const name of query.keys()) {
+    if (!known.includes(name)) throw new FieldError(name, `unknown parameter; expected one of ${known.join(', ')}`);
   }
-  return { sort, order, limit, offset, q, minEvents, minOverLimit };
 }
 
 export interface SeriesParams {

@@ -21,6 +21,7 @@ import {
   type UserUsage,
 } from '@usage-lens/contract';
 import type { Env } from '../env.ts';
+import { searchPattern, userMatches } from '../auth/users.ts';
 import { FieldError } from '../errors.ts';
 import { readsOn, runRead, utcDay } from './analytics-sql.ts';
 import { breakdownRead, orgsRead, seriesRead, totalsRead, usersRead, type UsersOrder } from './read-sql.ts';
@@ -77,18 +78,11 @@ async function lookupOrgs(db: D1Database, ids: readonly string[]): Promise<Map<s
   return found;
 }
 
-/** `%` and `_` in a search are characters, not wildcards. */
-const likeEscape = (q: string) => q.replace(/[\\%_]/g, (c) => `\\${c}`);
-
 /** The ids of users whose name, email or id contains q (any case), at most `max + 1` of them. */
 async function searchUsers(db: D1Database, q: string, max: number): Promise<string[]> {
-  const pattern = `%${likeEscape(q)}%`;
   const { results } = await db
-    .prepare(
-      `select id from user where name like ?1 escape '\\' or email like ?1 escape '\\' or id like ?1 escape '\\'
-       order by name, id limit ?2`,
-    )
-    .bind(pattern, max + 1)
+    .prepare(`select id from user where ${userMatches('?1')} order by name, id limit ?2`)
+    .bind(searchPattern(q), max + 1)
     .all<{ id: string }>();
   return results.map((r) => r.id);
 }

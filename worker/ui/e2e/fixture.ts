@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
-import { USAGE_EVENTS, type UsageEvent } from '@usage-lens/contract';
+import { EVENT_LIMIT_CLASS, RATE_LIMITS, USAGE_EVENTS, type UsageEvent } from '@usage-lens/contract';
 import { launchChromium } from '@usage-lens/tooling/chromium';
 import { afterAll, beforeAll } from 'vitest';
 import { ROOT, signInAdmin, startStack, type Admin, type Stack } from '@usage-lens/tooling/stack';
@@ -27,6 +27,15 @@ export const PEOPLE = [
   { name: 'Edsger Dijkstra', email: 'edsger.dijkstra@example.com' },
   { name: 'Frances Allen', email: 'frances.allen@example.com' },
 ] as const;
+
+/**
+ * Accounts with no usage, signed up after PEOPLE, so the users list holds more than one page of
+ * the console's (USER_LIST.defaultPageSize) and PEOPLE are on its first.
+ */
+export const MEMBERS = Array.from({ length: 110 }, (_, i) => {
+  const n = String(i + 1).padStart(3, '0');
+  return { name: `Member ${n}`, email: `member-${n}@example.org` };
+});
 
 /** Users AE knows but the app does not (deleted accounts, other apps): more than one page of them. */
 export const GHOSTS = Array.from({ length: 150 }, (_, i) => `ghost_${String(i + 1).padStart(3, '0')}`);
@@ -49,13 +58,23 @@ function random(seed: number) {
 const OK_STATUS: Record<EventName, number> = { sync: 101, sync_auth: 200, auth: 200, chat: 101, ingest: 201 };
 
 /**
+ * One user's flood, for the Limits tab to find: BURST.calls sync connections by PEOPLE[BURST.person]
+ * within one minute, 6.5 days ago (between the ranges below, so no other point of theirs shares
+ * the minute; inside the 7- and 30-day windows of whole days, and hours from any period's edge).
+ * The busiest user-minute of sync is then exactly BURST.calls.
+ */
+export const BURST = { person: 5, event: 'sync' as EventName, calls: 150 };
+
+/**
  * Points well inside each period (never within hours of 24 h, 7 d or 30 d ago), so the console and
  * the API, asked a moment apart, count the same. Named users are active in every period; a third of
  * the ghosts only in the last 30 days, so the periods differ and 30 days holds more than one page.
+ * A call refused with 429 is over its limit (double2 = 1), as enforce mode records it; plus BURST,
+ * for the user at `burstId`.
  */
-export function usagePoints(ids: readonly string[], now: number) {
+export function usagePoints(ids: readonly string[], now: number, burstId?: string) {
   const rand = random(12);
-  const points: { indexes: [string]; blobs: [string, string]; doubles: [number]; timestamp: number }[] = [];
+  const points: { indexes: [string]; blobs: [string, string]; doubles: [number, number]; timestamp: number }[] = [];
   const ranges = [
     [1 * HOUR, 20 * HOUR],
     [2 * DAY, 6 * DAY],
@@ -70,11 +89,24 @@ export function usagePoints(ids: readonly string[], now: number) {
         for (let k = 0; k < n; k++) {
           const [lo, hi] = ranges[p];
           const status = rand() < 0.12 ? (rand() < 0.5 ? 429 : 500) : OK_STATUS[event];
-          points.push({ indexes: [id], blobs: [event, ''], doubles: [status], timestamp: now - Math.round(lo + rand() * (hi - lo)) });
+          points.push({
+            indexes: [id],
+            blobs: [event, ''],
+            doubles: [status, status === 429 ? 1 : 0],
+            timestamp: now - Math.round(lo + rand() * (hi - lo)),
+          });
         }
       }
     }
   });
+  if (burstId !== undefined) {
+    const minute = Math.floor((now - 6.5 * DAY) / 60_000) * 60_000;
+    for (let k = 0; k < BURST.calls; k++) {
+      // As observe mode records it: served, and over the standard tier's limit past its first calls.
+      const over = k >= RATE_LIMITS.standard[EVENT_LIMIT_CLASS[BURST.event]] ? 1 : 0;
+      points.push({ indexes: [burstId], blobs: [BURST.event, ''], doubles: [OK_STATUS[BURST.event], over], timestamp: minute + k * 200 });
+    }
+  }
   return points;
 }
 
@@ -111,10 +143,13 @@ export function useConsoleStack(): () => Fixture {
       const admin = await signInAdmin(stack.workerUrl, ADMIN_EMAIL, ADMIN_PASSWORD);
       const people: string[] = [];
       for (const p of PEOPLE) people.push(await signUp(stack.workerUrl, p.name, p.email, 'person-password-1'));
+      for (let i = 0; i < MEMBERS.length; i += 10) {
+        await Promise.all(MEMBERS.slice(i, i + 10).map((m) => signUp(stack.workerUrl, m.name, m.email, 'member-password-1')));
+      }
       const res = await fetch(`${stack.aeUrl}/datasets/usage_analytics/points`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${stack.aeToken}` },
-        body: JSON.stringify({ points: usagePoints([...people, ...GHOSTS], Date.now()) }),
+        body: JSON.stringify({ points: usagePoints([...people, ...GHOSTS], Date.now(), people[BURST.person]) }),
       });
       if (!res.ok) throw new Error(`writing the data set failed (${res.status}): ${await res.text()}`);
       const browser = await launchChromium();
@@ -156,19 +191,30 @@ async function signInThroughForm(page: Page, workerUrl: string, email: string, p
   await page.getByRole('button', { name: 'Sign in' }).click();
 }
 
+/** The admin API calls a page made (/api/admin/…), with the status each got. */
+function recordAdminCalls(page: Page): { path: string; status: number }[] {
+  const calls: { path: string; status: number }[] = [];
+  page.on('response', (response) => {
+    const { pathname } = new URL(response.url());
+    if (pathname.startsWith('/api/admin/')) calls.push({ path: pathname, status: response.status() });
+  });
+  return calls;
+}
+
 /** A new browser context signed in through the console's own form (a new session). */
 export async function signIn(
   f: Fixture,
   email = ADMIN_EMAIL,
   password = ADMIN_PASSWORD,
   options: BrowserContextOptions = {},
-): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
+): Promise<{ context: BrowserContext; page: Page; errors: string[]; adminCalls: { path: string; status: number }[] }> {
   const context = await f.browser.newContext({ ...CONTEXT, ...options });
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
+  const adminCalls = recordAdminCalls(page);
   await signInThroughForm(page, f.stack.workerUrl, email, password);
-  return { context, page, errors };
+  return { context, page, errors, adminCalls };
 }
 
 /** The console in a new browser context with the admin's session, once its tabs show. */

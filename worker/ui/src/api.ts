@@ -25,6 +25,8 @@ const UPSTREAM: Record<number, string> = {
   503: 'Usage data is busy',
   504: 'Usage data took too long',
 };
+/** A 503 that says when to try again is a busy store; one that does not is a missing setting (e.g. CF_ANALYTICS_TOKEN). */
+const NOT_SET_UP = 'Usage data is unavailable';
 
 /**
  * The sentence an admin reads for a failed call. The worker's `{ error }` is already written for
@@ -38,7 +40,8 @@ export function errorMessage(status: number, body: unknown, retryAfter?: number)
       : null;
   const wait = retryAfter !== undefined ? ` Try again in ${retryAfter} s.` : '';
   const sentence = (text: string) => (/[.!?]$/.test(text) ? text : `${text}.`);
-  if (UPSTREAM[status]) return `${UPSTREAM[status]} (${status})${error ? `: ${wait ? sentence(error) : error}` : '.'}${wait}`;
+  const lead = status === 503 && retryAfter === undefined && error ? NOT_SET_UP : UPSTREAM[status];
+  if (lead) return `${lead} (${status})${error ? `: ${wait ? sentence(error) : error}` : '.'}${wait}`;
   if (error) return wait ? `${sentence(error)}${wait}` : error;
   if (status === 401) return 'You are signed out.';
   if (status === 403) return 'Admins only.';
@@ -52,7 +55,7 @@ function parseRetryAfter(header: string | null): number | undefined {
 }
 
 export interface RequestOptions {
-  method?: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   body?: unknown;
   signal?: AbortSignal;
 }
@@ -122,14 +125,23 @@ export interface EarlyRequest {
   response: Promise<Response>;
   /** better-auth's GET /api/auth/get-session, asked at the same time. */
   session?: Promise<Response>;
+  /** GET /api/admin/me (ME_PATH), asked at the same time. */
+  me?: Promise<Response>;
   at: number;
 }
 
-/** Takes over a request started by the page itself, as prefetch() would have started it. */
+/** Who is signed in and whether they are an admin: the console's first question. */
+export const ME_PATH = '/api/admin/me';
+
+/** Takes over the requests started by the page itself, as prefetch() would have started them. */
 export function adoptEarly(request: EarlyRequest): void {
-  const promise = readAnswer(request.response);
-  promise.catch(() => undefined);
-  early.set(request.path, { promise, at: request.at });
+  const adopt = (path: string, response: Promise<Response>) => {
+    const promise = readAnswer(response);
+    promise.catch(() => undefined);
+    early.set(path, { promise, at: request.at });
+  };
+  adopt(request.path, request.response);
+  if (request.me) adopt(ME_PATH, request.me);
 }
 
 /** SWR's fetcher: the key is the path. Only an early request that succeeded is used; one that failed is asked again. */

@@ -11,6 +11,18 @@ export function formatCount(n: number): string {
   return Number.isFinite(n) ? counts.format(n) : '–';
 }
 
+const dollars = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', minimumFractionDigits: 2, maximumFractionDigits: 2 });
+
+/**
+ * "$1,234.56"; a cost above zero but under a cent says so rather than rounding to "$0.00"; "—" when
+ * there is none (a usage answer narrowed by filters carries no cost).
+ */
+export function formatUsd(n: number | null | undefined): string {
+  if (n === null || n === undefined || !Number.isFinite(n)) return '—';
+  if (n > 0 && n < 0.005) return '< $0.01';
+  return dollars.format(n);
+}
+
 /** Share of `part` in `whole`, "0%" when there is no whole. */
 export function formatShare(part: number, whole: number): string {
   if (!Number.isFinite(part) || !Number.isFinite(whole) || whole <= 0) return '0%';

@@ -1,7 +1,25 @@
-/** The worker's answers as the console reads them (routes/usage.ts, routes/admin.ts). */
-import type { Period, SeriesBucket, SortOrder, UsageEvent, UsageTotals, UserSort, UserUsage } from '@usage-lens/contract';
+/** The worker's answers as the console reads them (routes/usage.ts, routes/admin.ts, routes/limits.ts). */
+import type {
+  LimitClass,
+  LimitMode,
+  LimitTier,
+  Period,
+  RECOMMENDATION,
+  SeriesBucket,
+  SortOrder,
+  UsageEvent,
+  UsageTotals,
+  userCost,
+  UserSort,
+  UserUsage,
+} from '@usage-lens/contract';
 
-export type { Period, SeriesBucket, SortOrder, UsageEvent, UsageTotals, UserSort, UserUsage };
+export type { LimitClass, LimitMode, LimitTier, Period, SeriesBucket, SortOrder, UsageEvent, UsageTotals, UserSort, UserUsage };
+
+/** A /usage row: the user's counts and their part of the AE write bill, null when filters narrow the totals. */
+export interface PricedUserUsage extends UserUsage {
+  cost: ReturnType<typeof userCost> | null;
+}
 
 export interface UsageWindow {
   from: string;
@@ -26,7 +44,7 @@ export interface UsageReport {
   events: UsageEvent[];
   filters: { users: string[]; orgs: string[]; events: UsageEvent[]; q: string | null };
   totals: UsageTotals;
-  users: UserUsage[];
+  users: PricedUserUsage[];
   page: UsagePage;
 }
 
@@ -45,6 +63,20 @@ export interface AdminUser {
   orgId: string;
   isAdmin: boolean;
   createdAt: string;
+}
+
+/** GET /api/admin/users: one page, or the users of `?ids=`. */
+export interface UsersAnswer {
+  users: AdminUser[];
+  page: { limit: number; offset: number; total: number; nextOffset: number | null };
+}
+
+/** GET /api/admin/me: who is signed in, and whether the admin API lets them in. */
+export interface Me {
+  id: string;
+  email: string;
+  name: string;
+  isAdmin: boolean;
 }
 
 export interface Org {
@@ -72,4 +104,74 @@ export interface ApiKey {
 /** POST /api/admin/api-keys: the record and, this once, the key itself. */
 export interface CreatedApiKey extends ApiKey {
   key: string;
+}
+
+export type RecommendPeriod = (typeof RECOMMENDATION.periods)[number];
+
+export interface Distribution {
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+}
+
+/** GET /api/admin/limits: one event's history and the limits recommended from it. */
+export interface EventRecommendation {
+  event: UsageEvent;
+  class: LimitClass;
+  users: number;
+  userDays: number;
+  /** A user-day's calls. */
+  day: Distribution;
+  /** A user-day's busiest minute. */
+  minute: Distribution;
+  recommended: { perMinute: number; perDay: number };
+  configured: { perMinute: Record<LimitTier, number> };
+}
+
+/** A user over a recommended or configured limit for one event. */
+export interface UserOver {
+  id: string;
+  name: string | null;
+  email: string | null;
+  tier: LimitTier;
+  event: UsageEvent;
+  daysOverRecommended: number;
+  callsOverRecommendedPerDay: number;
+  minutesOverRecommended: number;
+  callsOverRecommendedPerMinute: number;
+  minutesOverConfigured: number;
+  callsOverConfigured: number;
+}
+
+export interface LimitsReport {
+  window: { from: string; to: string; period: RecommendPeriod; days: number };
+  dataset: string;
+  mode: LimitMode;
+  headroom: number;
+  floors: { perMinute: number; perDay: number };
+  events: EventRecommendation[];
+  usersOver: UserOver[];
+}
+
+export type TierSubject = 'user' | 'org';
+
+export interface TierAssignment {
+  type: TierSubject;
+  id: string;
+  /** null when the user or organisation no longer exists. */
+  name: string | null;
+  email: string | null;
+  tier: LimitTier;
+  updatedBy: string;
+  updatedAt: string;
+}
+
+/** GET /api/admin/limits/tiers. */
+export interface TiersAnswer {
+  mode: LimitMode;
+  defaultTier: LimitTier;
+  perMinute: Record<LimitTier, Record<LimitClass, number>>;
+  appliesWithinSeconds: number;
+  assignments: TierAssignment[];
 }

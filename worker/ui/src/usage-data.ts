@@ -4,7 +4,7 @@
  * (time × event × status × split) into one line per event.
  */
 import { USAGE_EVENTS, type UsageEvent } from '@usage-lens/contract';
-import type { AdminUser, Period, SeriesBucket, SortOrder, UsagePage, UsageReport, UserSort, UserUsage } from './types.ts';
+import type { Period, PricedUserUsage, SeriesBucket, SortOrder, UsagePage, UsageReport, UserSort } from './types.ts';
 
 export const PERIOD_LABELS: Record<Period, string> = { '24h': 'Last 24 hours', '7d': 'Last 7 days', '30d': 'Last 30 days' };
 
@@ -80,28 +80,33 @@ export interface UsageRow {
   known: boolean;
   total: number;
   errors: number;
+  /** Calls over the user's rate limit (let through in observe mode, refused in enforce). */
+  overLimit: number;
   events: Record<UsageEvent, number>;
+  /** The user's share of the month's projected AE write bill, in USD; null when the answer has no cost. */
+  monthlyUsd: number | null;
+  /** Their share of the window's writes (0 to 1); null with monthlyUsd. */
+  share: number | null;
 }
 
 /**
- * The worker already joins names and emails onto each row. The users list (loaded once by the
- * console) fills what a row lacks: a user the answer could not name but the list knows.
+ * Rows as the table shows them. The worker joins names and emails onto each row from the app's
+ * user table; a row without a name is a user that table does not hold (asking the users list
+ * again would find nothing either).
  */
-export function toRows(users: readonly UserUsage[], directory?: ReadonlyMap<string, Pick<AdminUser, 'name' | 'email'>>): UsageRow[] {
-  return users.map((u) => {
-    const listed = directory?.get(u.id);
-    const name = u.name ?? listed?.name ?? null;
-    const email = u.email ?? listed?.email ?? null;
-    return {
-      id: u.id,
-      label: name ?? u.id,
-      detail: email ?? (name === null ? 'not in the user table' : ''),
-      known: name !== null,
-      total: u.total,
-      errors: u.errors,
-      events: Object.fromEntries(USAGE_EVENTS.map((e) => [e, u.events?.[e] ?? 0])) as Record<UsageEvent, number>,
-    };
-  });
+export function toRows(users: readonly PricedUserUsage[]): UsageRow[] {
+  return users.map((u) => ({
+    id: u.id,
+    label: u.name ?? u.id,
+    detail: u.email ?? (u.name === null ? 'not in the user table' : ''),
+    known: u.name !== null,
+    total: u.total,
+    errors: u.errors,
+    overLimit: u.overLimit ?? 0,
+    events: Object.fromEntries(USAGE_EVENTS.map((e) => [e, u.events?.[e] ?? 0])) as Record<UsageEvent, number>,
+    monthlyUsd: u.cost?.monthlyUsd ?? null,
+    share: u.cost?.share ?? null,
+  }));
 }
 
 /** "1–100 of 10,000", or without the total when the worker does not know it (a search). */

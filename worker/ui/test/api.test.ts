@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adoptEarly, ApiError, apiFetch, errorMessage, fetcher } from '../src/api.ts';
+import { adoptEarly, ApiError, apiFetch, errorMessage, fetcher, ME_PATH } from '../src/api.ts';
 
 describe('errorMessage', () => {
   it('shows the worker’s own sentence for a 400', () => {
@@ -14,6 +14,13 @@ describe('errorMessage', () => {
     expect(errorMessage(502, { error: 'Analytics Engine rejected the query: Input was invalid: JOINs are not supported' })).toBe(
       'Usage data is unavailable (502): Analytics Engine rejected the query: Input was invalid: JOINs are not supported',
     );
+  });
+
+  it('calls a 503 without Retry-After unavailable, not busy: a missing setting does not pass by waiting', () => {
+    expect(errorMessage(503, { error: 'limit recommendations read Analytics Engine’s SQL API: set CF_ANALYTICS_TOKEN' })).toBe(
+      'Usage data is unavailable (503): limit recommendations read Analytics Engine’s SQL API: set CF_ANALYTICS_TOKEN',
+    );
+    expect(errorMessage(503, null)).toBe('Usage data is busy (503).');
   });
 
   it('adds when to try again for a 503 with Retry-After', () => {
@@ -75,6 +82,12 @@ describe('early requests and the fetcher', () => {
     const error = await fetcher('/signed-out').catch((e: ApiError) => e);
     expect(error).toBeInstanceOf(ApiError);
     expect((error as ApiError).status).toBe(0);
+  });
+
+  it('hands the early /api/admin/me answer to the first caller of ME_PATH', async () => {
+    adoptEarly({ path: '/usage-2', response: fetch(`${base}/usage-2`), me: fetch(`${base}/me-early`), at: Date.now() });
+    await expect(fetcher(ME_PATH)).resolves.toEqual({ path: '/me-early', hit: 1 });
+    await expect(fetcher('/usage-2')).resolves.toEqual({ path: '/usage-2', hit: 1 });
   });
 
   it('does not hand out an early answer older than ten seconds', async () => {

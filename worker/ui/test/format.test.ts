@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatCount, formatDateTime, formatRelative, formatShare, toMillis } from '../src/format.ts';
+import { formatCount, formatDateTime, formatRelative, formatShare, formatUsd, toMillis } from '../src/format.ts';
 
 describe('formatCount', () => {
   it.each([
@@ -67,5 +67,24 @@ describe('times', () => {
   it('says "never" (or the given word) for a key not used yet', () => {
     expect(formatRelative(null, Date.now())).toBe('never');
     expect(formatRelative(undefined, Date.now(), 'no expiry')).toBe('no expiry');
+  });
+});
+
+describe('formatUsd', () => {
+  it.each([
+    [0, '$0.00'],
+    [0.5, '$0.50'],
+    [0.005, '$0.01'],
+    [1_234.567, '$1,234.57'],
+    [0.004, '< $0.01'],
+    [0.000_001, '< $0.01'],
+  ])('%d → %s', (n, text) => {
+    expect(formatUsd(n)).toBe(text);
+  });
+
+  it('shows a dash when there is no cost (filters) or it is malformed', () => {
+    expect(formatUsd(null)).toBe('—');
+    expect(formatUsd(undefined)).toBe('—');
+    expect(formatUsd(Number.NaN)).toBe('—');
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { USAGE_EVENTS } from '@usage-lens/contract';
-import type { SeriesBucket, UserUsage } from '../src/types.ts';
+import type { PricedUserUsage, SeriesBucket, UserUsage } from '../src/types.ts';
 import { formatCount } from '../src/format.ts';
 import { INITIAL_VIEW, pageRange, pivotSeries, seriesPath, sortBy, toRows, usagePath } from '../src/usage-data.ts';
 
@@ -58,7 +58,7 @@ describe('sorting by a column', () => {
 });
 
 describe('rows of the per-user table', () => {
-  const usage = (id: string, name: string | null, email: string | null, total: number): UserUsage => ({
+  const usage = (id: string, name: string | null, email: string | null, total: number): PricedUserUsage => ({
     id,
     name,
     email,
@@ -66,6 +66,7 @@ describe('rows of the per-user table', () => {
     errors: 1,
     overLimit: 0,
     events: events(total, 0, 0, 0, 0),
+    cost: { share: 0.25, monthlyWrites: 1_000, monthlyUsd: 0.5 },
   });
 
   it('keep the worker’s order, counts and names', () => {
@@ -77,22 +78,15 @@ describe('rows of the per-user table', () => {
     expect(rows.every((r) => r.known)).toBe(true);
   });
 
-  it('fill a missing name and email from the users list', () => {
-    const directory = new Map([['u1', { name: 'Ada Lovelace', email: 'ada@example.com' }]]);
-    const [row] = toRows([usage('u1', null, null, 3)], directory);
-    expect(row).toMatchObject({ label: 'Ada Lovelace', detail: 'ada@example.com', known: true });
-  });
-
-  it('prefer what the worker answered over the list (the list may be older)', () => {
-    const directory = new Map([['u1', { name: 'Old name', email: 'old@example.com' }]]);
-    expect(toRows([usage('u1', 'New name', 'new@example.com', 3)], directory)[0]).toMatchObject({
-      label: 'New name',
-      detail: 'new@example.com',
-    });
+  it('carry the over-limit count and the monthly cost, or null cost when the answer has none (filters)', () => {
+    const [over] = toRows([{ ...usage('u1', 'Ada', 'a@x', 30), overLimit: 7 }]);
+    expect(over).toMatchObject({ overLimit: 7, monthlyUsd: 0.5, share: 0.25 });
+    const [filtered] = toRows([{ ...usage('u1', 'Ada', 'a@x', 30), cost: null }]);
+    expect(filtered).toMatchObject({ monthlyUsd: null, share: null });
   });
 
   it('show the id of a user nobody knows, and say so', () => {
-    const [row] = toRows([usage('sim_user_007', null, null, 3)], new Map());
+    const [row] = toRows([usage('sim_user_007', null, null, 3)]);
     expect(row).toMatchObject({ label: 'sim_user_007', detail: 'not in the user table', known: false });
   });
 

@@ -6,16 +6,17 @@
 import { useId, useRef, useState, type FormEvent } from 'react';
 import { apiFetch, ApiError } from '../api.ts';
 import { formatDateTime, formatRelative, toMillis } from '../format.ts';
-import { useApiKeys } from '../hooks.ts';
-import type { AdminUser, ApiKey, ApiKeyScope, CreatedApiKey } from '../types.ts';
+import { useApiKeys, useUsersByIds } from '../hooks.ts';
+import type { ApiKey, ApiKeyScope, CreatedApiKey } from '../types.ts';
 
-/** `directory`: the console's users list, for whom each key acts as (a key's calls count as that user's). */
-export function ApiKeysTab({ directory }: { directory: ReadonlyMap<string, AdminUser> }) {
+export function ApiKeysTab() {
   const keys = useApiKeys();
   const [created, setCreated] = useState<CreatedApiKey | null>(null);
   const ids = useId();
   const now = Date.now();
   const list = keys.data?.apiKeys ?? [];
+  // Whom each key acts as (a key's calls count as that user's), by name: only the keys' owners are asked for.
+  const owners = useUsersByIds(list.map((k) => k.userId));
   const showExpiry = list.some((k) => k.expiresAt !== undefined);
 
   return (
@@ -58,7 +59,7 @@ export function ApiKeysTab({ directory }: { directory: ReadonlyMap<string, Admin
               <KeyRow
                 key={k.id}
                 apiKey={k}
-                actsAs={directory.get(k.userId)?.name ?? k.userId}
+                actsAs={owners.get(k.userId)?.name ?? k.userId}
                 now={now}
                 showExpiry={showExpiry}
                 onRevoked={() => keys.mutate()}

@@ -1,12 +1,16 @@
 /**
- * Who is here decides what shows: nobody → sign-in; a signed-in user the admin API refuses →
- * "admins only"; an admin → the console. Admin status is the worker's call (a role, or an email in
- * ADMIN_EMAILS, which the browser cannot see), so the console asks the admin API and believes it.
+ * Who is here decides what shows: nobody → sign-in; a signed-in user who is not an admin → "admins
+ * only"; an admin → the console. Admin status is the worker's call (a role, or an email in
+ * ADMIN_EMAILS, which the browser cannot see): the console asks GET /api/admin/me, which answers
+ * anyone signed in, rather than reading a refusal from an admin call (the page's early usage
+ * request, sent before anyone knows, is refused for a non-admin and goes unread). A 403 from an
+ * admin call later (the role was taken away meanwhile) still leads to "admins only".
  */
 import { useCallback, useMemo, useState } from 'react';
 import { SWRConfig } from 'swr';
 import { ApiError } from '../api.ts';
 import { authClient } from '../auth-client.ts';
+import { useMe } from '../hooks.ts';
 import { Console } from './Console.tsx';
 import { SignIn } from './SignIn.tsx';
 
@@ -71,8 +75,30 @@ function SignedIn({ user, onSignedOut }: { user: SessionUser; onSignedOut: () =>
   if (forbidden) return <AdminsOnly user={user} onSignOut={signOut} signingOut={signingOut} />;
   return (
     <SWRConfig value={swr}>
-      <Console user={user} onSignOut={signOut} signingOut={signingOut} />
+      <AdminGate user={user} onSignOut={signOut} signingOut={signingOut} />
     </SWRConfig>
+  );
+}
+
+function AdminGate({ user, onSignOut, signingOut }: { user: SessionUser; onSignOut: () => void; signingOut: boolean }) {
+  const me = useMe();
+  if (me.data?.isAdmin === false) return <AdminsOnly user={user} onSignOut={onSignOut} signingOut={signingOut} />;
+  if (me.data?.isAdmin) return <Console user={user} onSignOut={onSignOut} signingOut={signingOut} />;
+  return (
+    <main className="centered" aria-busy={!me.error}>
+      {me.error ? (
+        <section className="card narrow">
+          <p role="alert" className="notice error">
+            {me.error.message}
+          </p>
+          <button type="button" onClick={() => void me.mutate()}>
+            Try again
+          </button>
+        </section>
+      ) : (
+        <p className="muted">Loading…</p>
+      )}
+    </main>
   );
 }
 

@@ -1,19 +1,20 @@
 /**
- * The signed-in admin's console: a header and three tabs. The users list is loaded here, once, and
- * handed to the tabs: the Users tab shows it, the Usage tab fills names from it.
+ * The signed-in admin's console: a header and four tabs. Each tab asks the worker for what it shows
+ * (the users list a page at a time, names of a few ids), so nothing loads every account.
  */
 import { useEffect, useState } from 'react';
-import { useDirectory } from '../hooks.ts';
 import type { SessionUser } from './App.tsx';
 import { ApiKeysTab } from './ApiKeysTab.tsx';
+import { LimitsTab } from './LimitsTab.tsx';
 import { Tabs, type TabDef } from './Tabs.tsx';
 import { UsageTab } from './UsageTab.tsx';
 import { UsersTab } from './UsersTab.tsx';
 
-type TabKey = 'usage' | 'users' | 'keys';
+type TabKey = 'usage' | 'users' | 'limits' | 'keys';
 const TABS: readonly TabDef<TabKey>[] = [
   { key: 'usage', label: 'Usage' },
   { key: 'users', label: 'Users' },
+  { key: 'limits', label: 'Limits' },
   { key: 'keys', label: 'API keys' },
 ];
 
@@ -25,10 +26,6 @@ function tabFromHash(): TabKey {
 
 export function Console({ user, onSignOut, signingOut }: { user: SessionUser; onSignOut: () => void; signingOut: boolean }) {
   const [tab, setTab] = useState<TabKey>(tabFromHash);
-  // Opening on Usage, the users list waits for the first usage answer: the rows carry their names
-  // already, and the list (one row per account) is the heavier request.
-  const [wantDirectory, setWantDirectory] = useState(tab !== 'usage');
-  const directory = useDirectory(wantDirectory || tab !== 'usage');
 
   useEffect(() => {
     const onHash = () => setTab(tabFromHash());
@@ -54,9 +51,10 @@ export function Console({ user, onSignOut, signingOut }: { user: SessionUser; on
       </header>
       <main>
         <Tabs label="Admin console" tabs={TABS} selected={tab} onSelect={select}>
-          {tab === 'usage' && <UsageTab directory={directory.byId} onAnswered={() => setWantDirectory(true)} />}
-          {tab === 'users' && <UsersTab directory={directory} me={user.id} />}
-          {tab === 'keys' && <ApiKeysTab directory={directory.byId} />}
+          {tab === 'usage' && <UsageTab />}
+          {tab === 'users' && <UsersTab me={user.id} />}
+          {tab === 'limits' && <LimitsTab />}
+          {tab === 'keys' && <ApiKeysTab />}
         </Tabs>
       </main>
     </div>

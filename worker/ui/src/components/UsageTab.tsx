@@ -7,7 +7,7 @@ import { lazy, Suspense, useEffect, useId, useState } from 'react';
 import { EVENT_LABELS, USAGE_EVENTS } from '@usage-lens/contract';
 import { formatCount, formatDateTime, formatShare } from '../format.ts';
 import { useUsage, useUserSeries } from '../hooks.ts';
-import type { AdminUser, Period } from '../types.ts';
+import type { Period } from '../types.ts';
 import {
   answerKey,
   INITIAL_VIEW,
@@ -26,11 +26,11 @@ import { UsageTable } from './UsageTable.tsx';
 /** Typing settles for this long before the search goes to the worker (Enter sends it at once). */
 const SEARCH_SETTLE_MS = 300;
 
-export function UsageTab({ directory, onAnswered }: { directory: ReadonlyMap<string, AdminUser>; onAnswered: () => void }) {
+export function UsageTab() {
   const [view, setView] = useState<UsageView>(INITIAL_VIEW);
   const [search, setSearch] = useState('');
   const [selected, setSelected] = useState<UsageRow | null>(null);
-  const usage = useUsage(view, directory);
+  const usage = useUsage(view);
   const ids = useId();
 
   useEffect(() => {
@@ -38,11 +38,6 @@ export function UsageTab({ directory, onAnswered }: { directory: ReadonlyMap<str
     const timer = setTimeout(() => setView((v) => ({ ...v, q: search, offset: 0 })), SEARCH_SETTLE_MS);
     return () => clearTimeout(timer);
   }, [search, view.q]);
-
-  const answered = !!usage.report || !!usage.error;
-  useEffect(() => {
-    if (answered) onAnswered();
-  }, [answered, onAnswered]);
 
   const report = usage.report;
   const totals = report?.totals;
@@ -99,6 +94,12 @@ export function UsageTab({ directory, onAnswered }: { directory: ReadonlyMap<str
           label="Errors"
           value={totals ? formatCount(totals.errors) : '…'}
           note={totals ? `${formatShare(totals.errors, totals.events)} of events` : undefined}
+        />
+        <Stat
+          testId="stat-over-limit"
+          label="Over the limit"
+          value={totals ? formatCount(totals.overLimit ?? 0) : '…'}
+          note={totals ? `${formatShare(totals.overLimit ?? 0, totals.events)} of events` : undefined}
         />
       </div>
       {report && (

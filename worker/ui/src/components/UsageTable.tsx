@@ -5,21 +5,35 @@
  */
 import { Fragment, type KeyboardEvent, type ReactNode } from 'react';
 import { EVENT_LABELS, USAGE_EVENTS } from '@usage-lens/contract';
-import { formatCount } from '../format.ts';
+import { formatCount, formatShare, formatUsd } from '../format.ts';
 import type { UserSort } from '../types.ts';
 import { PERIOD_LABELS, type UsageRow, type UsageView } from '../usage-data.ts';
 
 interface Column {
-  sort: UserSort;
+  /** `data-col` of the column's cells. */
+  key: string;
   label: string;
-  value?: (row: UsageRow) => number;
+  /** What the worker sorts by for this column; none for columns it cannot sort by. */
+  sort?: UserSort;
+  text?: (row: UsageRow) => string;
+  title?: (row: UsageRow) => string | undefined;
 }
 
+const count = (value: (r: UsageRow) => number) => (r: UsageRow) => formatCount(value(r));
+
 export const COLUMNS: readonly Column[] = [
-  { sort: 'name', label: 'User' },
-  { sort: 'total', label: 'Total', value: (r) => r.total },
-  ...USAGE_EVENTS.map((e): Column => ({ sort: e, label: EVENT_LABELS[e], value: (r) => r.events[e] })),
-  { sort: 'errors', label: 'Errors', value: (r) => r.errors },
+  { key: 'name', sort: 'name', label: 'User' },
+  { key: 'total', sort: 'total', label: 'Total', text: count((r) => r.total) },
+  ...USAGE_EVENTS.map((e): Column => ({ key: e, sort: e, label: EVENT_LABELS[e], text: count((r) => r.events[e]) })),
+  { key: 'errors', sort: 'errors', label: 'Errors', text: count((r) => r.errors) },
+  // The worker sorts by neither: calls over the limit are not a sort key, and cost follows Total.
+  { key: 'over_limit', label: 'Over limit', text: count((r) => r.overLimit) },
+  {
+    key: 'cost',
+    label: 'AE cost / month',
+    text: (r) => formatUsd(r.monthlyUsd),
+    title: (r) => (r.share === null ? 'No cost: the totals are filtered' : `${formatShare(r.share, 1)} of the period’s writes`),
+  },
 ];
 
 const ORDER_WORDS = { asc: 'ascending', desc: 'descending' } as const;
@@ -80,15 +94,23 @@ export function UsageTable({
         <thead>
           <tr>
             {COLUMNS.map((c) => {
-              const active = view.sort === c.sort;
+              const sort = c.sort;
+              if (!sort) {
+                return (
+                  <th key={c.key} scope="col" className="num">
+                    {c.label}
+                  </th>
+                );
+              }
+              const active = view.sort === sort;
               return (
                 <th
-                  key={c.sort}
+                  key={c.key}
                   scope="col"
                   aria-sort={active ? (view.order === 'asc' ? 'ascending' : 'descending') : 'none'}
-                  className={c.value ? 'num' : undefined}
+                  className={c.text ? 'num' : undefined}
                 >
-                  <button type="button" className="sort" onClick={() => onSort(c.sort)} data-sort={c.sort}>
+                  <button type="button" className="sort" onClick={() => onSort(sort)} data-sort={sort}>
                     {c.label}
                     <span aria-hidden="true" className="sort-mark">
                       {active ? (view.order === 'asc' ? '▲' : '▼') : '↕'}
@@ -119,8 +141,8 @@ export function UsageTable({
                     </button>
                   </th>
                   {COLUMNS.slice(1).map((c) => (
-                    <td key={c.sort} className="num" data-col={c.sort}>
-                      {formatCount(c.value!(row))}
+                    <td key={c.key} className="num" data-col={c.key} title={c.title?.(row)}>
+                      {c.text!(row)}
                     </td>
                   ))}
                 </tr>

@@ -1,57 +1,49 @@
 /**
- * The Users tab: the users list the console loaded once, searched and paged here (it is already in
- * the browser), each user's role and organisation changed in place with PATCH /api/admin/users/:id.
+ * The Users tab: one page of the users list at a time, searched and paged by the worker (so
+ * 10,000 accounts cost the browser one page), each user's role and organisation changed in place
+ * with PATCH /api/admin/users/:id, whose answer (the user as the worker now sees them, isAdmin
+ * included) replaces the row.
  */
-import { useId, useMemo, useState, type FormEvent } from 'react';
+import { useEffect, useId, useState, type FormEvent } from 'react';
 import { apiFetch, ApiError } from '../api.ts';
 import { formatCount, formatDateTime } from '../format.ts';
-import { useOrgs, type useDirectory } from '../hooks.ts';
+import { useOrgs, useUsers } from '../hooks.ts';
 import type { AdminUser, Org } from '../types.ts';
 import { pageRange } from '../usage-data.ts';
+import type { UsersView } from '../users-data.ts';
 
-const PAGE = 100;
+/** Typing settles for this long before the search goes to the worker (Enter sends it at once). */
+const SEARCH_SETTLE_MS = 300;
 
 type Patch = { role?: string; orgId?: string | null };
 type RowState = { state: 'saving' } | { state: 'saved'; patch: Patch } | { state: 'failed'; message: string };
 
-export function UsersTab({ directory, me }: { directory: ReturnType<typeof useDirectory>; me: string }) {
+export function UsersTab({ me }: { me: string }) {
   const orgs = useOrgs();
-  const [filter, setFilter] = useState('');
-  const [offset, setOffset] = useState(0);
+  const [view, setView] = useState<UsersView>({ q: '', offset: 0 });
+  const [search, setSearch] = useState('');
+  const users = useUsers(view);
   const [status, setStatus] = useState<Record<string, RowState>>({});
   const ids = useId();
 
-  const matching = useMemo(() => {
-    const q = filter.trim().toLowerCase();
-    const users = directory.users ?? [];
-    return q
-      ? users.filter((u) => u.name.toLowerCase().includes(q) || u.email.toLowerCase().includes(q) || u.id.toLowerCase().includes(q))
-      : users;
-  }, [directory.users, filter]);
-  const page = matching.slice(offset, offset + PAGE);
+  useEffect(() => {
+    if (search.trim() === view.q.trim()) return;
+    const timer = setTimeout(() => setView({ q: search, offset: 0 }), SEARCH_SETTLE_MS);
+    return () => clearTimeout(timer);
+  }, [search, view.q]);
+
+  const list = users.data?.users ?? [];
+  const page = users.data?.page;
+  const q = view.q.trim();
 
   async function change(user: AdminUser, patch: Patch) {
     setStatus((s) => ({ ...s, [user.id]: { state: 'saving' } }));
     try {
-      await apiFetch(`/api/admin/users/${encodeURIComponent(user.id)}`, { method: 'PATCH', body: patch });
-      // Change the cached list in place: refetching every user for one changed row would not scale.
-      await directory.mutate(
-        (data) =>
-          data && {
-            users: data.users.map((u) =>
-              u.id === user.id
-                ? {
-                    ...u,
-                    ...(patch.role !== undefined
-                      ? { role: patch.role, isAdmin: patch.role === 'admin' || (u.isAdmin && u.role !== 'admin') }
-                      : {}),
-                    ...(patch.orgId !== undefined ? { orgId: patch.orgId ?? '' } : {}),
-                  }
-                : u,
-            ),
-          },
-        { revalidate: false },
-      );
+      const updated = await apiFetch<AdminUser>(`/api/admin/users/${encodeURIComponent(user.id)}`, { method: 'PATCH', body: patch });
+      // The worker's answer replaces the row: no guessing, and no refetch of the page for one row.
+      await users.mutate((data) => data && { ...data, users: data.users.map((u) => (u.id === updated.id ? updated : u)) }, {
+        revalidate: false,
+      });
       setStatus((s) => ({ ...s, [user.id]: { state: 'saved', patch } }));
     } catch (error) {
       setStatus((s) => ({ ...s, [user.id]: { state: 'failed', message: error instanceof ApiError ? error.message : String(error) } }));
@@ -64,24 +56,29 @@ export function UsersTab({ directory, me }: { directory: ReturnType<typeof useDi
         Users
       </h2>
       <div className="toolbar">
-        <div className="search" role="search">
+        <form
+          className="search"
+          role="search"
+          onSubmit={(e) => {
+            e.preventDefault();
+            setView({ q: search, offset: 0 });
+          }}
+        >
           <label htmlFor={`${ids}-filter`}>Find users</label>
           <input
             id={`${ids}-filter`}
             type="search"
             placeholder="Name, email or id"
-            value={filter}
-            onChange={(e) => {
-              setFilter(e.target.value);
-              setOffset(0);
-            }}
+            value={search}
+            maxLength={100}
+            onChange={(e) => setSearch(e.target.value)}
           />
-        </div>
+        </form>
         <NewOrg orgs={orgs.data?.orgs} onCreated={() => orgs.mutate()} />
       </div>
-      {directory.error && (
+      {users.error && (
         <div role="alert" className="notice error">
-          {directory.error.message}
+          {users.error.message}
         </div>
       )}
       {orgs.error && (
@@ -90,9 +87,14 @@ export function UsersTab({ directory, me }: { directory: ReturnType<typeof useDi
         </div>
       )}
       <div className="table-wrap">
-        <table className="users" data-testid="users-table" aria-busy={directory.isLoading}>
+        <table
+          className="users"
+          data-testid="users-table"
+          aria-busy={users.isLoading || users.isStale}
+          data-shown={page ? `${users.data?.page.offset}|${q}` : ''}
+        >
           <caption>
-            Users{filter.trim() ? ` matching “${filter.trim()}”` : ''}: {formatCount(matching.length)}
+            Users{q ? ` matching “${q}”` : ''}: {page ? formatCount(page.total) : '…'}
           </caption>
           <thead>
             <tr>
@@ -107,7 +109,7 @@ export function UsersTab({ directory, me }: { directory: ReturnType<typeof useDi
             </tr>
           </thead>
           <tbody>
-            {page.map((u) => (
+            {list.map((u) => (
               <UserRow
                 key={u.id}
                 user={u}
@@ -117,23 +119,31 @@ export function UsersTab({ directory, me }: { directory: ReturnType<typeof useDi
                 onChange={(patch) => change(u, patch)}
               />
             ))}
-            {page.length === 0 && (
+            {list.length === 0 && (
               <tr>
                 <td colSpan={6} className="empty">
-                  {directory.isLoading ? 'Loading users…' : filter.trim() ? `No users match “${filter.trim()}”.` : 'No users yet.'}
+                  {users.isLoading ? 'Loading users…' : q ? `No users match “${q}”.` : users.error ? 'No users: see the message above.' : 'No users yet.'}
                 </td>
               </tr>
             )}
           </tbody>
         </table>
       </div>
-      {matching.length > PAGE && (
+      {page && page.total > list.length && (
         <nav className="pager" aria-label="Pages of users">
-          <span>{pageRange({ offset, total: matching.length }, page.length, formatCount)}</span>
-          <button type="button" disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - PAGE))}>
+          <span data-testid="users-page-range">{pageRange(page, list.length, formatCount)}</span>
+          <button
+            type="button"
+            disabled={page.offset === 0 || users.isStale}
+            onClick={() => setView((v) => ({ ...v, offset: Math.max(0, page.offset - page.limit) }))}
+          >
             Previous
           </button>
-          <button type="button" disabled={offset + PAGE >= matching.length} onClick={() => setOffset(offset + PAGE)}>
+          <button
+            type="button"
+            disabled={page.nextOffset === null || users.isStale}
+            onClick={() => setView((v) => ({ ...v, offset: page.nextOffset ?? v.offset }))}
+          >
             Next
           </button>
         </nav>
