@@ -1,5 +1,8 @@
 /**
  * npm test: every suite of every part, in dependency order, with one summary line at the end.
+ * The steps run in two lanes at once (the worker's suites; everything else): on a 2-core
+ * machine one lane's browser and network waits are the other's CPU time. Each step's output is
+ * printed whole when it ends, so the two never interleave.
  *
  *   npm test                 everything
  *   npm test -- worker ae    only the steps whose names contain one of the words
@@ -8,7 +11,7 @@
  * `N passed, N failed` is the sum of what the runners themselves counted. A step that fails
  * without reporting tests (a build, a typecheck) counts as one failure.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -24,6 +27,8 @@ interface Counts {
 
 interface Step {
   name: string;
+  /** Steps of one lane run in order; the two lanes run side by side. */
+  lane: 'worker' | 'rest';
   cwd: string;
   command: string[];
   env?: Record<string, string>;
@@ -53,8 +58,9 @@ const goReport = (file: string): Counts => {
 };
 
 const bin = (name: string) => path.join(ROOT, 'node_modules', '.bin', name);
-const vitest = (cwd: string, name: string, extra: string[] = []): Step => ({
+const vitest = (cwd: string, name: string, lane: Step['lane'], extra: string[] = []): Step => ({
   name,
+  lane,
   cwd,
   command: [bin('vitest'), 'run', ...extra, '--reporter=default', '--reporter=json', `--outputFile.json=${path.join(REPORTS, `${name}.json`)}`],
   report: vitestReport,
@@ -65,6 +71,7 @@ const PLUGIN = path.join(ROOT, 'grafana-plugin');
 const goArch = () => ({ x64: 'amd64', arm64: 'arm64' })[process.arch as string] ?? process.arch;
 const goTest = (name: string, args: string[], stack = false): Step => ({
   name,
+  lane: 'rest',
   cwd: PLUGIN,
   command: [process.execPath, path.join(ROOT, 'tooling', 'go-test.ts'), ...args],
   report: goReport,
@@ -72,20 +79,23 @@ const goTest = (name: string, args: string[], stack = false): Step => ({
 });
 
 export const STEPS: Step[] = [
-  { name: 'typecheck', cwd: ROOT, command: ['npm', 'run', 'typecheck', '--silent'] },
-  vitest(path.join(ROOT, 'contract'), 'contract'),
-  vitest(path.join(ROOT, 'local-analytics-engine'), 'ae'),
-  vitest(path.join(ROOT, 'worker'), 'worker'),
-  { ...vitest(path.join(ROOT, 'worker'), 'worker-e2e', ['-c', 'vitest.e2e.config.ts']), stack: true },
-  vitest(path.join(ROOT, 'worker', 'ui'), 'console'),
+  // The worker's lane: its suites in workerd take about as long as all the others together.
+  vitest(path.join(ROOT, 'contract'), 'contract', 'worker'),
+  vitest(path.join(ROOT, 'worker'), 'worker', 'worker'),
+  { ...vitest(path.join(ROOT, 'worker'), 'worker-e2e', 'worker', ['-c', 'vitest.e2e.config.ts']), stack: true },
+  // The other lane: every workspace's types, the local AE, the console, the plugin, provisioning.
+  { name: 'typecheck', lane: 'rest', cwd: ROOT, command: ['npm', 'run', 'typecheck', '--silent'] },
+  vitest(path.join(ROOT, 'local-analytics-engine'), 'ae', 'rest'),
+  vitest(path.join(ROOT, 'worker', 'ui'), 'console', 'rest'),
   // The admin console in Chromium against the real stack; saves each tab's screenshot in .usage-lens/screenshots.
-  vitest(path.join(ROOT, 'worker', 'ui'), 'console-e2e', ['-c', 'vitest.e2e.config.ts']),
+  vitest(path.join(ROOT, 'worker', 'ui'), 'console-e2e', 'rest', ['-c', 'vitest.e2e.config.ts']),
   // The tests run the backend built for this machine; `npm run build` builds amd64 and arm64.
-  { name: 'plugin-build', cwd: PLUGIN, command: ['npm', 'run', 'build', '--silent'], env: { PLUGIN_ARCHES: process.env.PLUGIN_ARCHES ?? goArch() } },
+  { name: 'plugin-build', lane: 'rest', cwd: PLUGIN, command: ['npm', 'run', 'build', '--silent'], env: { PLUGIN_ARCHES: process.env.PLUGIN_ARCHES ?? goArch() } },
   // Grafana's plugin validator (the catalog's check) on the built plugin and its source: any error fails.
-  { name: 'plugin-validator', cwd: PLUGIN, command: [process.execPath, path.join(PLUGIN, 'scripts', 'validate.mts')] },
+  { name: 'plugin-validator', lane: 'rest', cwd: PLUGIN, command: [process.execPath, path.join(PLUGIN, 'scripts', 'validate.mts')] },
   {
     name: 'plugin-jest',
+    lane: 'rest',
     cwd: PLUGIN,
     command: [bin('jest'), '--ci', '--json', `--outputFile=${path.join(REPORTS, 'plugin-jest.json')}`],
     report: vitestReport,
@@ -93,9 +103,9 @@ export const STEPS: Step[] = [
   goTest('plugin-go', ['-count=1', './...']),
   // -p 1: the packages share one stack, and the efficiency test counts its SQL requests.
   goTest('plugin-integration', ['-tags', 'integration', '-count=1', '-p', '1', '-run', '^TestIntegration', './...'], true),
-  { name: 'plugin-harness', cwd: PLUGIN, command: [process.execPath, 'harness/build.mts'] },
-  vitest(PLUGIN, 'plugin-editors', ['-c', 'vitest.e2e.config.mts']),
-  vitest(path.join(ROOT, 'provisioning'), 'provisioning'),
+  { name: 'plugin-harness', lane: 'rest', cwd: PLUGIN, command: [process.execPath, 'harness/build.mts'] },
+  vitest(PLUGIN, 'plugin-editors', 'rest', ['-c', 'vitest.e2e.config.mts']),
+  vitest(path.join(ROOT, 'provisioning'), 'provisioning', 'rest'),
 ];
 
 /**
@@ -104,8 +114,13 @@ export const STEPS: Step[] = [
  * (stopping the local AE) still start their own.
  */
 let shared: { stack: Stack; env: Record<string, string>; dir: string } | null = null;
-async function sharedStack(): Promise<Record<string, string>> {
-  if (shared) return shared.env;
+let starting: Promise<Record<string, string>> | null = null;
+/** One start for both lanes: the second caller waits for the first's stack. */
+function sharedStack(): Promise<Record<string, string>> {
+  starting ??= startShared();
+  return starting;
+}
+async function startShared(): Promise<Record<string, string>> {
   const dir = mkdtempSync(path.join(tmpdir(), 'usage-lens-test-stack-'));
   const email = 'admin@example.com';
   const password = 'admin-password';
@@ -130,25 +145,42 @@ async function sharedStack(): Promise<Record<string, string>> {
   }
 }
 
-async function run(step: Step): Promise<Counts & { ok: boolean; seconds: number }> {
+interface Outcome extends Counts {
+  ok: boolean;
+  seconds: number;
+}
+
+/** Runs a command with its output kept, to print whole when it ends. */
+function spawnCollect(command: string[], options: { cwd: string; env: NodeJS.ProcessEnv }): Promise<{ status: number | null; output: string }> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    const child = spawn(command[0], command.slice(1), { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.on('data', (d: Buffer) => chunks.push(d));
+    child.stderr.on('data', (d: Buffer) => chunks.push(d));
+    child.on('error', (error) => chunks.push(Buffer.from(`${error.message}\n`)));
+    child.on('close', (status) => resolve({ status, output: Buffer.concat(chunks).toString('utf8') }));
+  });
+}
+
+async function run(step: Step): Promise<Outcome> {
   const started = Date.now();
+  const header = `\n━━ ${step.name}: ${step.command.map((c) => path.relative(ROOT, c) || c).join(' ')}`;
   let stackEnv: Record<string, string> = {};
   if (step.stack) {
     try {
       stackEnv = await sharedStack();
     } catch (error) {
-      console.log(`\n━━ ${step.name}: the shared stack did not start: ${(error as Error).message}`);
+      console.log(`${header}\nthe shared stack did not start: ${(error as Error).message}`);
       return { passed: 0, failed: 1, skipped: 0, ok: false, seconds: (Date.now() - started) / 1000 };
     }
   }
   const reportFile = path.join(REPORTS, `${step.name}.json`);
   rmSync(reportFile, { force: true });
-  console.log(`\n━━ ${step.name}: ${step.command.map((c) => path.relative(ROOT, c) || c).join(' ')}`);
-  const result = spawnSync(step.command[0], step.command.slice(1), {
+  const result = await spawnCollect(step.command, {
     cwd: step.cwd,
-    stdio: 'inherit',
     env: { ...process.env, ...stackEnv, ...step.env, GO_JSON_REPORT: reportFile },
   });
+  console.log(`${header}\n${result.output}`);
   const ok = result.status === 0;
   const seconds = (Date.now() - started) / 1000;
   if (step.report && existsSync(reportFile)) {
@@ -164,10 +196,16 @@ const filters = process.argv.slice(2);
 const steps = filters.length ? STEPS.filter((s) => filters.some((f) => s.name.includes(f))) : STEPS;
 mkdirSync(REPORTS, { recursive: true });
 
+const outcomes = new Map<Step, Outcome>();
+const lanes = (['worker', 'rest'] as const).map(async (lane) => {
+  for (const step of steps.filter((s) => s.lane === lane)) outcomes.set(step, await run(step));
+});
+await Promise.all(lanes);
+
 const rows: string[] = [];
 const total: Counts = { passed: 0, failed: 0, skipped: 0 };
 for (const step of steps) {
-  const r = await run(step);
+  const r = outcomes.get(step)!;
   total.passed += r.passed;
   total.failed += r.failed;
   total.skipped += r.skipped;
