@@ -66,3 +66,57 @@ export const QUANTILES = [0.5, 0.9, 0.99] as const;
 export function recommendLimit(p99: number, headroom: number, floor: number): number {
   return Math.max(floor, Math.ceil(p99 * headroom));
 }
+
+export type RecommendPeriod = (typeof RECOMMENDATION.periods)[number];
+
+/** Percentiles of what users did, and the most any of them did. */
+export interface Distribution {
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+}
+
+/** GET /api/admin/limits: one event's history and the limits recommended from it. */
+export interface EventRecommendation {
+  event: UsageEvent;
+  class: LimitClass;
+  /** Users with at least one such call in the window. */
+  users: number;
+  /** Days with at least one such call, summed over users: what the percentiles are over. */
+  userDays: number;
+  /** A user-day's calls. */
+  day: Distribution;
+  /** A user-day's busiest minute. */
+  minute: Distribution;
+  recommended: { perMinute: number; perDay: number };
+  /** The Rate Limiting bindings' per-minute limits of the event's class, by tier (no per-day limit). */
+  configured: { perMinute: Record<LimitTier, number> };
+}
+
+/** A user over a recommended or configured limit for one event. */
+export interface UserOver {
+  id: string;
+  name: string | null;
+  email: string | null;
+  tier: LimitTier;
+  event: UsageEvent;
+  daysOverRecommended: number;
+  callsOverRecommendedPerDay: number;
+  minutesOverRecommended: number;
+  callsOverRecommendedPerMinute: number;
+  /** Against the configured per-minute limit of the user's own tier. */
+  minutesOverConfigured: number;
+  callsOverConfigured: number;
+}
+
+/** GET /api/admin/limits: the answer, as the worker sends it and the console reads it. */
+export interface LimitsReport {
+  window: { from: string; to: string; period: RecommendPeriod; days: number };
+  dataset: string;
+  mode: LimitMode;
+  headroom: number;
+  floors: { perMinute: number; perDay: number };
+  events: EventRecommendation[];
+  usersOver: UserOver[];
+}

@@ -20,10 +20,12 @@ import {
   RECOMMENDATION,
   recommendLimit,
   USAGE_EVENTS,
-  type LimitClass,
-  type LimitMode,
   type LimitTier,
   type UsageEvent,
+  type Distribution,
+  type EventRecommendation,
+  type LimitsReport,
+  type UserOver,
 } from '@usage-lens/contract';
 import type { Env } from '../env.ts';
 import { limitMode } from '../limits/mode.ts';
@@ -32,55 +34,9 @@ import type { LimitsParams } from './params.ts';
 import { OVER_COLUMNS, STATS_COLUMNS, statsSql, usersOverSql, type OverThresholds, type RecommendWindow } from './recommend-sql.ts';
 import { runAeSql } from './sql-api.ts';
 
+export type { Distribution, EventRecommendation, LimitsReport, UserOver };
+
 const DAY_MS = 86_400_000;
-
-export interface Distribution {
-  p50: number;
-  p90: number;
-  p99: number;
-  max: number;
-}
-
-export interface EventRecommendation {
-  event: UsageEvent;
-  class: LimitClass;
-  /** Users with at least one such call in the window. */
-  users: number;
-  /** Days with at least one such call, summed over users: what the percentiles are over. */
-  userDays: number;
-  /** A user-day's calls. */
-  day: Distribution;
-  /** A user-day's busiest minute. */
-  minute: Distribution;
-  recommended: { perMinute: number; perDay: number };
-  /** The Rate Limiting bindings' per-minute limits of the event's class, by tier (no per-day limit). */
-  configured: { perMinute: Record<LimitTier, number> };
-}
-
-export interface UserOver {
-  id: string;
-  name: string | null;
-  email: string | null;
-  tier: LimitTier;
-  event: UsageEvent;
-  daysOverRecommended: number;
-  callsOverRecommendedPerDay: number;
-  minutesOverRecommended: number;
-  callsOverRecommendedPerMinute: number;
-  /** Against the configured per-minute limit of the user's own tier. */
-  minutesOverConfigured: number;
-  callsOverConfigured: number;
-}
-
-export interface LimitsReport {
-  window: { from: string; to: string; period: LimitsParams['period']; days: number };
-  dataset: string;
-  mode: LimitMode;
-  headroom: number;
-  floors: { perMinute: number; perDay: number };
-  events: EventRecommendation[];
-  usersOver: UserOver[];
-}
 
 type Row = Record<string, unknown>;
 const count = (value: unknown): number => {

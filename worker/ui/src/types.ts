@@ -4,7 +4,6 @@ import type {
   LimitMode,
   LimitTier,
   Period,
-  RECOMMENDATION,
   SeriesBucket,
   SortOrder,
   UsageEvent,
@@ -106,53 +105,7 @@ export interface CreatedApiKey extends ApiKey {
   key: string;
 }
 
-export type RecommendPeriod = (typeof RECOMMENDATION.periods)[number];
-
-export interface Distribution {
-  p50: number;
-  p90: number;
-  p99: number;
-  max: number;
-}
-
-/** GET /api/admin/limits: one event's history and the limits recommended from it. */
-export interface EventRecommendation {
-  event: UsageEvent;
-  class: LimitClass;
-  users: number;
-  userDays: number;
-  /** A user-day's calls. */
-  day: Distribution;
-  /** A user-day's busiest minute. */
-  minute: Distribution;
-  recommended: { perMinute: number; perDay: number };
-  configured: { perMinute: Record<LimitTier, number> };
-}
-
-/** A user over a recommended or configured limit for one event. */
-export interface UserOver {
-  id: string;
-  name: string | null;
-  email: string | null;
-  tier: LimitTier;
-  event: UsageEvent;
-  daysOverRecommended: number;
-  callsOverRecommendedPerDay: number;
-  minutesOverRecommended: number;
-  callsOverRecommendedPerMinute: number;
-  minutesOverConfigured: number;
-  callsOverConfigured: number;
-}
-
-export interface LimitsReport {
-  window: { from: string; to: string; period: RecommendPeriod; days: number };
-  dataset: string;
-  mode: LimitMode;
-  headroom: number;
-  floors: { perMinute: number; perDay: number };
-  events: EventRecommendation[];
-  usersOver: UserOver[];
-}
+export type { Distribution, EventRecommendation, LimitsReport, RecommendPeriod, UserOver } from '@usage-lens/contract';
 
 export type TierSubject = 'user' | 'org';
 
