@@ -2,9 +2,9 @@
  * The console's data hooks (SWR). Each request has one cache key (its path), so a tab left and
  * opened again shows what it had at once.
  */
-import { useMemo } from 'react';
+import { useMemo, useState } from 'react';
 import useSWR, { useSWRConfig } from 'swr';
-import { fetcher, ME_PATH, type ApiError } from './api.ts';
+import { ApiError, fetcher, ME_PATH } from './api.ts';
 import type { AdminUser, ApiKey, LimitsReport, Me, Org, Period, SeriesAnswer, TiersAnswer, UsageReport, UsersAnswer } from './types.ts';
 import { limitsPath, TIERS_PATH, type LimitsView } from './limits-data.ts';
 import { pivotSeries, seriesPath, toRows, usagePath, type EventSeries, type UsageRow, type UsageView } from './usage-data.ts';
@@ -107,4 +107,28 @@ export function useLimits(view: LimitsView) {
 
 export function useTiers() {
   return useSWR<TiersAnswer, ApiError>(TIERS_PATH, fetcher, STABLE);
+}
+
+/** What a failed request says to the admin: the worker's own message when it sent one. */
+export const messageOf = (error: unknown) => (error instanceof ApiError ? error.message : String(error));
+
+/**
+ * One form's or button's request: `pending` while it runs (to disable the control), and the error in
+ * words after a failure, cleared when it runs again.
+ */
+export function useAction() {
+  const [pending, setPending] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  async function run(request: () => Promise<void>) {
+    setPending(true);
+    setError(null);
+    try {
+      await request();
+    } catch (e) {
+      setError(messageOf(e));
+    } finally {
+      setPending(false);
+    }
+  }
+  return { pending, error, run };
 }

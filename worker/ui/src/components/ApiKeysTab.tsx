@@ -4,9 +4,9 @@
  * dismisses it: never in SWR's cache, storage or the console log.
  */
 import { useId, useRef, useState, type FormEvent } from 'react';
-import { apiFetch, ApiError } from '../api.ts';
+import { apiFetch } from '../api.ts';
 import { formatDateTime, formatRelative, toMillis } from '../format.ts';
-import { useApiKeys, useUsersByIds } from '../hooks.ts';
+import { useAction, useApiKeys, useUsersByIds } from '../hooks.ts';
 import type { ApiKey, ApiKeyScope, CreatedApiKey } from '../types.ts';
 
 export function ApiKeysTab() {
@@ -87,17 +87,14 @@ function keyStatus(k: ApiKey, now: number): 'revoked' | 'expired' | 'active' {
 }
 
 function CreateKey({ onCreated }: { onCreated: (key: CreatedApiKey) => void }) {
-  const [error, setError] = useState<string | null>(null);
-  const [pending, setPending] = useState(false);
+  const { pending, error, run } = useAction();
   const ids = useId();
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = event.currentTarget;
     const data = new FormData(form);
-    setPending(true);
-    setError(null);
-    try {
+    await run(async () => {
       const days = Number(data.get('expires'));
       const created = await apiFetch<CreatedApiKey>('/api/admin/api-keys', {
         method: 'POST',
@@ -109,11 +106,7 @@ function CreateKey({ onCreated }: { onCreated: (key: CreatedApiKey) => void }) {
       });
       form.reset();
       onCreated(created);
-    } catch (e) {
-      setError(e instanceof ApiError ? e.message : String(e));
-    } finally {
-      setPending(false);
-    }
+    });
   }
 
   return (
@@ -221,23 +214,15 @@ function KeyRow({
   onRevoked: () => void;
 }) {
   const [confirming, setConfirming] = useState(false);
-  const [pending, setPending] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { pending, error, run } = useAction();
   const status = keyStatus(apiKey, now);
 
-  async function revoke() {
-    setPending(true);
-    setError(null);
-    try {
+  const revoke = () =>
+    run(async () => {
       await apiFetch(`/api/admin/api-keys/${encodeURIComponent(apiKey.id)}`, { method: 'DELETE' });
       setConfirming(false);
       onRevoked();
-    } catch (e) {
-      setError(e instanceof ApiError ? e.message : String(e));
-    } finally {
-      setPending(false);
-    }
-  }
+    });
 
   return (
     <tr data-key-id={apiKey.id} className={status === 'active' ? undefined : 'inactive'}>

@@ -6,9 +6,9 @@
  */
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import { EVENT_LABELS, LIMIT_CLASSES, LIMIT_TIERS, RECOMMENDATION, type LimitTier } from '@usage-lens/contract';
-import { apiFetch, ApiError } from '../api.ts';
+import { apiFetch } from '../api.ts';
 import { formatCount, formatDateTime, formatRelative } from '../format.ts';
-import { useLimits, useOrgs, useTiers, useUserSearch } from '../hooks.ts';
+import { messageOf, useAction, useLimits, useOrgs, useTiers, useUserSearch } from '../hooks.ts';
 import {
   canGiveHigh,
   CLASS_ROWS,
@@ -23,7 +23,6 @@ import {
 } from '../limits-data.ts';
 import type { Distribution, LimitsReport, RecommendPeriod, TierAssignment, TiersAnswer, TierSubject, UserOver } from '../types.ts';
 
-const messageOf = (error: unknown) => (error instanceof ApiError ? error.message : String(error));
 
 /** Gives (PUT) a user or organisation a tier, or takes it back (DELETE). */
 async function putTier(type: TierSubject, id: string, tier: LimitTier | null): Promise<void> {
@@ -414,22 +413,14 @@ function Assignments({
 }
 
 function AssignmentRow({ assignment: a, now, onChanged }: { assignment: TierAssignment; now: number; onChanged: () => Promise<void> }) {
-  const [pending, setPending] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { pending, error, run } = useAction();
   const label = a.name ?? a.id;
 
-  async function change(tier: LimitTier | null) {
-    setPending(true);
-    setError(null);
-    try {
+  const change = (tier: LimitTier | null) =>
+    run(async () => {
       await putTier(a.type, a.id, tier);
       await onChanged();
-    } catch (e) {
-      setError(messageOf(e));
-    } finally {
-      setPending(false);
-    }
-  }
+    });
 
   return (
     <tr data-subject={`${a.type}:${a.id}`} data-tier={a.tier}>
@@ -474,8 +465,7 @@ function GiveTier({ onChanged }: { onChanged: () => Promise<void> }) {
   const [userId, setUserId] = useState('');
   const [orgId, setOrgId] = useState('');
   const [tier, setTier] = useState<LimitTier>('high');
-  const [pending, setPending] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { pending, error, run } = useAction();
   const matches = useUserSearch(asked, PICK_LIMIT);
   const orgs = useOrgs();
 
@@ -490,19 +480,13 @@ function GiveTier({ onChanged }: { onChanged: () => Promise<void> }) {
 
   async function submit(event: FormEvent) {
     event.preventDefault();
-    setPending(true);
-    setError(null);
-    try {
+    await run(async () => {
       await putTier(type, id, tier);
       setUserId('');
       setOrgId('');
       setSearch('');
       await onChanged();
-    } catch (e) {
-      setError(messageOf(e));
-    } finally {
-      setPending(false);
-    }
+    });
   }
 
   return (

@@ -7,7 +7,7 @@
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import { apiFetch, ApiError } from '../api.ts';
 import { formatCount, formatDateTime } from '../format.ts';
-import { useOrgs, useUsers } from '../hooks.ts';
+import { useAction, useOrgs, useUsers } from '../hooks.ts';
 import type { AdminUser, Org } from '../types.ts';
 import { pageRange } from '../usage-data.ts';
 import type { UsersView } from '../users-data.ts';
@@ -220,23 +220,16 @@ function UserRow({
 
 function NewOrg({ orgs, onCreated }: { orgs: Org[] | undefined; onCreated: () => void }) {
   const [name, setName] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [pending, setPending] = useState(false);
+  const { pending, error, run } = useAction();
   const ids = useId();
 
   async function submit(event: FormEvent) {
     event.preventDefault();
-    setPending(true);
-    setError(null);
-    try {
+    await run(async () => {
       await apiFetch('/api/admin/orgs', { method: 'POST', body: { name: name.trim() } });
       setName('');
       onCreated();
-    } catch (e) {
-      setError(e instanceof ApiError ? e.message : String(e));
-    } finally {
-      setPending(false);
-    }
+    });
   }
 
   return (
