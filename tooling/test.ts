@@ -109,16 +109,17 @@ export const STEPS: Step[] = [
 ];
 
 /**
- * The stack the end-to-end suites share (worker e2e, the plugin's integration tests): one wrangler
- * dev and one local AE for all of them instead of one each. Suites that must break their stack
- * (stopping the local AE) still start their own.
+ * The stack a lane's end-to-end suites share (worker e2e; the plugin's integration tests): one
+ * wrangler dev and one local AE per lane instead of one per suite. Not one for both lanes: suites
+ * count the reads and writes their stack's local AE sees, and two suites at once on one AE would
+ * count each other's. Suites that must break their stack (stopping the local AE) start their own.
  */
-let shared: { stack: Stack; env: Record<string, string>; dir: string } | null = null;
-let starting: Promise<Record<string, string>> | null = null;
-/** One start for both lanes: the second caller waits for the first's stack. */
-function sharedStack(): Promise<Record<string, string>> {
-  starting ??= startShared();
-  return starting;
+const stacks: { stack: Stack; dir: string }[] = [];
+const laneStacks = new Map<Step['lane'], Promise<Record<string, string>>>();
+function laneStack(lane: Step['lane']): Promise<Record<string, string>> {
+  let env = laneStacks.get(lane);
+  if (!env) laneStacks.set(lane, (env = startShared()));
+  return env;
 }
 async function startShared(): Promise<Record<string, string>> {
   const dir = mkdtempSync(path.join(tmpdir(), 'usage-lens-test-stack-'));
@@ -137,7 +138,7 @@ async function startShared(): Promise<Record<string, string>> {
       USAGE_LENS_ADMIN_TOKEN: admin.token,
       USAGE_LENS_ADMIN_USER_ID: admin.userId,
     };
-    shared = { stack, env, dir };
+    stacks.push({ stack, dir });
     return env;
   } catch (error) {
     await stack.stop();
@@ -168,9 +169,9 @@ async function run(step: Step): Promise<Outcome> {
   let stackEnv: Record<string, string> = {};
   if (step.stack) {
     try {
-      stackEnv = await sharedStack();
+      stackEnv = await laneStack(step.lane);
     } catch (error) {
-      console.log(`${header}\nthe shared stack did not start: ${(error as Error).message}`);
+      console.log(`${header}\nthe lane's stack did not start: ${(error as Error).message}`);
       return { passed: 0, failed: 1, skipped: 0, ok: false, seconds: (Date.now() - started) / 1000 };
     }
   }
@@ -212,11 +213,9 @@ for (const step of steps) {
   rows.push(`${r.ok ? 'ok  ' : 'FAIL'}  ${step.name.padEnd(22)} ${String(r.passed).padStart(5)} passed ${String(r.failed).padStart(4)} failed ${String(r.skipped).padStart(3)} skipped  ${r.seconds.toFixed(0).padStart(4)} s`);
 }
 
-// Assigned inside run(), which TypeScript's narrowing does not follow.
-const started = shared as { stack: Stack; dir: string } | null;
-if (started) {
-  await started.stack.stop();
-  rmSync(started.dir, { recursive: true, force: true });
+for (const { stack, dir } of stacks) {
+  await stack.stop();
+  rmSync(dir, { recursive: true, force: true });
 }
 
 console.log(`\n━━ summary\n${rows.join('\n')}`);
