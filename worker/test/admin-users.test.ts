@@ -2,24 +2,9 @@
  * GET /api/admin/users in pages (`limit`, `offset`), searched (`q`) and by `ids`; PATCH answering
  * the updated user; GET /api/admin/me for anyone signed in.
  */
-import { USER_LIST } from '@usage-lens/contract';
+import { USER_LIST, type AdminUser, type UsersAnswer } from '@usage-lens/contract';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { call, createKey, signUp, signUpAdmin, verifyEmail, type Caller } from './helpers.ts';
-
-interface AdminUser {
-  id: string;
-  name: string;
-  email: string;
-  emailVerified: boolean;
-  role: string;
-  orgId: string;
-  isAdmin: boolean;
-  createdAt: string;
-}
-interface UsersAnswer {
-  users: AdminUser[];
-  page: { limit: number; offset: number; total: number; nextOffset: number | null };
-}
 
 let admin: Caller;
 const people: Caller[] = [];

@@ -3,33 +3,13 @@
  * email or id, and the users of a few ids. GET /api/admin/users answers with these; the usage
  * reads search users with the same match.
  */
-import { USER_LIST } from '@usage-lens/contract';
+import { USER_LIST, type AdminUser, type UsersPage } from '@usage-lens/contract';
 import type { Env } from '../env.ts';
 import { FieldError } from '../errors.ts';
 import { parsePaging, parseSearch, refuseUnknown } from '../usage/params.ts';
 import { isAdmin } from './admins.ts';
 
-export interface AdminUser {
-  id: string;
-  name: string;
-  email: string;
-  emailVerified: boolean;
-  role: string;
-  /** `""` for no organisation. */
-  orgId: string;
-  /** Role admin, or a verified address in ADMIN_EMAILS: the worker's call, which the browser cannot make. */
-  isAdmin: boolean;
-  createdAt: string;
-}
-
-export interface UsersPage {
-  limit: number;
-  offset: number;
-  /** Users the whole list (or search) holds. */
-  total: number;
-  /** Where the next page starts, or null on the last page. */
-  nextOffset: number | null;
-}
+export type { AdminUser, UsersPage };
 
 export interface UserRow {
   id: string;

@@ -53,22 +53,7 @@ export interface SeriesAnswer {
   buckets: SeriesBucket[];
 }
 
-export interface AdminUser {
-  id: string;
-  name: string;
-  email: string;
-  role: string;
-  /** `""` for no organisation. */
-  orgId: string;
-  isAdmin: boolean;
-  createdAt: string;
-}
-
-/** GET /api/admin/users: one page, or the users of `?ids=`. */
-export interface UsersAnswer {
-  users: AdminUser[];
-  page: { limit: number; offset: number; total: number; nextOffset: number | null };
-}
+export type { AdminUser, UsersAnswer } from '@usage-lens/contract';
 
 /** GET /api/admin/me: who is signed in, and whether the admin API lets them in. */
 export interface Me {
