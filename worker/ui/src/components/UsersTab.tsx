@@ -5,9 +5,9 @@
  * included) replaces the row.
  */
 import { useEffect, useId, useState, type FormEvent } from 'react';
-import { apiFetch, ApiError } from '../api.ts';
+import { apiFetch } from '../api.ts';
 import { formatCount, formatDateTime } from '../format.ts';
-import { useAction, useOrgs, useUsers } from '../hooks.ts';
+import { messageOf, useAction, useOrgs, useUsers } from '../hooks.ts';
 import type { AdminUser, Org } from '../types.ts';
 import { pageRange } from '../usage-data.ts';
 import type { UsersView } from '../users-data.ts';
@@ -46,7 +46,7 @@ export function UsersTab({ me }: { me: string }) {
       });
       setStatus((s) => ({ ...s, [user.id]: { state: 'saved', patch } }));
     } catch (error) {
-      setStatus((s) => ({ ...s, [user.id]: { state: 'failed', message: error instanceof ApiError ? error.message : String(error) } }));
+      setStatus((s) => ({ ...s, [user.id]: { state: 'failed', message: messageOf(error) } }));
     }
   }
 
